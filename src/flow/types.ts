@@ -100,6 +100,8 @@ export interface FlowTableLimits {
   maxFlows: number;
   /** Out-of-order bytes buffered per direction; beyond it the hole is declared a gap. */
   maxBufferedBytesPerDirection: number;
+  /** Out-of-order bytes buffered across all flows; beyond it the flow buffering the most declares its hole a gap. */
+  maxBufferedBytesTotal: number;
   /** Idle time (capture seconds) after which a TCP flow ends. */
   tcpIdleTimeoutSec: number;
   /** Idle time after which a UDP flow ends. */
