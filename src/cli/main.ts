@@ -1,3 +1,62 @@
-export async function main(_argv: string[]): Promise<number> {
-  return 0;
+/**
+ * The gotap command line (commander 14). Each failure a user can cause is one line on
+ * stderr saying what is wrong and what to do, with an exit code documented in
+ * docs/cli.md (src/cli/exit-codes.ts).
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { CaptureError } from '../capture/types.js';
+import { EXIT } from './exit-codes.js';
+import { runReplay } from './replay.js';
+
+
+const VERSION = '0.1.0';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
+  return n;
+}
+
+export function buildProgram(result: { code: number }): Command {
+  const program = new Command('gotap')
+    .description('See what Go tooling does on the network: who the go command talked to, and whether someone is in the middle.')
+    .version(VERSION)
+    .showHelpAfterError('(run gotap --help for usage)')
+    .exitOverride();
+
+  program
+    .command('replay')
+    .description('analyse a saved capture (pcap or pcapng, optionally gzipped; "-" reads standard input)')
+    .argument('<capture>', 'capture file, or - for standard input (e.g. tcpdump -U -w - | gotap replay -)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'ndjson']).default('text'))
+    .option('--strict', 'exit with status 3 when the capture is truncated or has a corrupt record')
+    .option('--max-flows <n>', 'flows tracked at once (the least recently active is evicted beyond it)', positiveInt)
+    .action(async (capture: string, opts: { format: 'text' | 'ndjson'; strict?: boolean; maxFlows?: number }) => {
+      result.code = await runReplay(capture, opts);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    // The reader of our output went away (`gotap replay f | head`): stop quietly, as tcpdump does.
+    if (err.code === 'EPIPE') process.exit(EXIT.ok);
+    throw err;
+  });
+  const result = { code: EXIT.ok };
+  try {
+    await buildProgram(result).parseAsync(argv);
+    return result.code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with code 0; usage errors were already printed by commander.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (err instanceof CaptureError) {
+      process.stderr.write(`gotap: ${err.message}\n`);
+      return EXIT.input;
+    }
+    throw err;
+  }
 }

@@ -64,6 +64,11 @@ export interface Flow {
   stats: [DirectionStats, DirectionStats];
   /** Set when the flow has ended. */
   endReason?: FlowEndReason;
+  /**
+   * Application protocol recognised by the analyzers ('dns', 'http', 'tls', 'http>tls' for a
+   * CONNECT tunnel carrying TLS); set by the protocol dispatcher, never by the flow table.
+   */
+  app?: string;
 }
 
 export interface StreamChunk {

@@ -133,7 +133,7 @@ export interface HttpRequestEvent extends EventBase {
   host?: string;
   userAgent?: string;
   contentType?: string;
-  /** Body bytes seen (Content-Length or chunked); undefined when there is no body. */
+  /** Body bytes seen (Content-Length or chunked payload); 0 when there is no body. */
   bodyBytes: number;
   /** For CONNECT: the tunnel target "host:port". */
   connectTarget?: string;

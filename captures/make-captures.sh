@@ -1,0 +1,558 @@
+#!/usr/bin/env bash
+# Regenerates the real captures in captures/ (see captures/README.md).
+#
+# Why real programs: gotap's end-to-end tests must meet what tcpdump, dig,
+# curl, openssl, Node and the go command really put on the wire (segment
+# boundaries, retransmission-free but oddly split handshakes, real ClientHellos),
+# not what a test author thinks they put there. Everything runs inside a
+# private network namespace with only `lo` up, on 127.0.0.x addresses, with a
+# dnsmasq on 127.0.0.53 that maps proxy.golang.org, sum.golang.org and
+# example.test to loopback addresses: nothing can leave the machine.
+#
+# Usage: sudo bash captures/make-captures.sh [capture...]
+#   (or: sudo npm run captures -- [capture...])
+#   With no argument every capture is regenerated; otherwise only the named
+#   ones (names as in captures/README.md, e.g. basic, tls13-mtu300).
+set -euo pipefail
+
+# The caller's proxy and key-log settings must not leak into the lab's clients.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY SSLKEYLOGFILE
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SCRIPTS=$HERE/scripts
+OUT=$HERE
+NS=gotap-cap-$$
+WORK=
+PKI=
+MODROOT=
+DNSMASQ_PID=
+TCPDUMP_PID=
+SERVER_PIDS=()
+CREATED_ETC_NETNS=0
+NS_CREATED=0
+
+ALL_CAPTURES=(
+  basic basic-sll2 basic-sll
+  tls12-chain-mtu300 tls12-alert-unknown-ca tls13-mtu300
+  dns-mixed http-pipelined connect-tunnel
+  go-get-tls go-get-plain go-get-connect
+  pcapng-dsb pcapng-comments
+)
+
+# Fixed names the captures use; every address is loopback.
+PROXY_ADDR=127.0.0.10   # proxy.golang.org
+SUMDB_ADDR=127.0.0.11   # sum.golang.org (resolvable, no server)
+WEB_ADDR=127.0.0.12     # example.test
+EDGE_ADDR=127.0.0.13    # edge.example.test (end of a CNAME chain)
+V6_ADDR=127.0.0.14      # v6.example.test (also has AAAA ::1)
+CONNECT_ADDR=127.0.0.20 # proxy.corp.test, the CONNECT proxy
+RESOLVER=127.0.0.53     # dnsmasq
+SILENT_RESOLVER=127.0.0.54 # reads queries, never answers
+CLOSED_RESOLVER=127.0.0.55 # nothing listens: ICMP port unreachable
+
+log() { printf '== %s\n' "$*" >&2; }
+die() { printf 'make-captures.sh: %s\n' "$*" >&2; exit 1; }
+
+require_root() {
+  if [ "$(id -u)" -ne 0 ]; then
+    die "must run as root (it creates a network namespace and runs tcpdump): sudo npm run captures"
+  fi
+}
+
+# tool:Debian package
+REQUIRED_TOOLS=(
+  tcpdump:tcpdump editcap:wireshark-common capinfos:wireshark-common
+  dnsmasq:dnsmasq-base dig:bind9-dnsutils curl:curl openssl:openssl
+  node:nodejs python3:python3 ip:iproute2 ss:iproute2 ethtool:ethtool
+  gzip:gzip env:coreutils
+)
+
+check_tools() {
+  local missing=() entry tool pkgs=()
+  for entry in "${REQUIRED_TOOLS[@]}"; do
+    tool=${entry%%:*}
+    if ! command -v "$tool" >/dev/null 2>&1; then
+      missing+=("$tool")
+      pkgs+=("${entry#*:}")
+    fi
+  done
+  if needs_go && ! command -v go >/dev/null 2>&1; then
+    missing+=(go)
+    pkgs+=(golang-go)
+  fi
+  if [ ${#missing[@]} -gt 0 ]; then
+    die "missing tools: ${missing[*]}; install them with: apt-get install -y $(printf '%s\n' "${pkgs[@]}" | sort -u | tr '\n' ' ')"
+  fi
+}
+
+needs_go() {
+  local c
+  for c in "${SELECTED[@]}"; do
+    case $c in go-get-*|pcapng-dsb) return 0 ;; esac
+  done
+  return 1
+}
+
+uses_certificates() {
+  local c
+  for c in "${SELECTED[@]}"; do
+    case $c in basic*|tls*|connect-tunnel|go-get-tls|go-get-connect) return 0 ;; esac
+  done
+  return 1
+}
+
+nsx() { ip netns exec "$NS" "$@"; }
+
+# --- process bookkeeping: everything started is stopped by pid -------------
+
+stop_pid() {
+  local pid=$1 sig=${2:-TERM} i
+  [ -n "$pid" ] || return 0
+  kill "-$sig" "$pid" 2>/dev/null || true
+  for i in $(seq 50); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+# start_server NAME CMD... — runs CMD in the namespace in the background.
+start_server() {
+  local name=$1
+  shift
+  # Not via nsx: $! must be the server itself (ip netns exec execs, no fork).
+  ip netns exec "$NS" "$@" >>"$WORK/$name.log" 2>&1 &
+  SERVER_PIDS+=("$!")
+}
+
+stop_servers() {
+  local pid
+  for pid in "${SERVER_PIDS[@]}"; do stop_pid "$pid"; done
+  SERVER_PIDS=()
+}
+
+# wait_listen tcp|udp ADDR:PORT — until a socket in the namespace listens there.
+wait_listen() {
+  local proto=$1 addr=$2 flag i
+  [ "$proto" = tcp ] && flag=-Hltn || flag=-Hlun
+  for i in $(seq 100); do
+    if nsx ss "$flag" | awk '{print $4}' | grep -qxF "$addr"; then return 0; fi
+    sleep 0.1
+  done
+  die "nothing listens on $proto $addr (see logs in $WORK)"
+}
+
+# cap_start FILE TCPDUMP-OPTIONS... — starts tcpdump in the namespace and
+# returns once it reports that it is listening.
+cap_start() {
+  local file=$1 i
+  shift
+  : >"$WORK/tcpdump.log"
+  ip netns exec "$NS" tcpdump -Z root -U -s 0 --immediate-mode "$@" -w "$file" 2>"$WORK/tcpdump.log" &
+  TCPDUMP_PID=$!
+  for i in $(seq 100); do
+    grep -q 'listening on' "$WORK/tcpdump.log" && return 0
+    kill -0 "$TCPDUMP_PID" 2>/dev/null || die "tcpdump failed: $(cat "$WORK/tcpdump.log")"
+    sleep 0.1
+  done
+  die "tcpdump did not start: $(cat "$WORK/tcpdump.log")"
+}
+
+# cap_stop — lets the last FIN/ACKs arrive, then SIGINT so tcpdump flushes.
+cap_stop() {
+  sleep 1
+  stop_pid "$TCPDUMP_PID" INT
+  TCPDUMP_PID=
+  grep -E 'packets (captured|received|dropped)' "$WORK/tcpdump.log" | tr '\n' ' ' >&2
+  echo >&2
+}
+
+cleanup() {
+  local rc=$? pid
+  set +e
+  [ -n "$TCPDUMP_PID" ] && stop_pid "$TCPDUMP_PID" INT
+  stop_servers
+  [ -n "$DNSMASQ_PID" ] && stop_pid "$DNSMASQ_PID"
+  if [ "$NS_CREATED" = 1 ]; then
+    # Children of what this script started (e.g. the go command's helpers).
+    for pid in $(ip netns pids "$NS" 2>/dev/null); do stop_pid "$pid"; done
+    ip netns del "$NS"
+  fi
+  rm -rf "/etc/netns/$NS"
+  [ "$CREATED_ETC_NETNS" = 1 ] && rmdir /etc/netns 2>/dev/null
+  if [ -n "$WORK" ] && [ -d "$WORK" ]; then
+    chmod -R u+w "$WORK" 2>/dev/null
+    rm -rf "$WORK"
+  fi
+  exit "$rc"
+}
+
+# --- the lab: namespace, DNS, certificates, module tree ---------------------
+
+setup_namespace() {
+  [ -d /etc/netns ] || CREATED_ETC_NETNS=1
+  mkdir -p "/etc/netns/$NS"
+  printf 'nameserver %s\noptions timeout:1 attempts:1\n' "$RESOLVER" >"/etc/netns/$NS/resolv.conf"
+  ip netns add "$NS"
+  NS_CREATED=1
+  nsx ip link set lo up
+  # Loopback would otherwise hand tcpdump 64 KB GSO super-packets: with
+  # offloads off, segments on the wire (and in the capture) respect the MTU.
+  nsx ethtool -K lo tso off gso off gro off >/dev/null 2>&1 || true
+}
+
+start_dnsmasq() {
+  # HTTPS RR for example.test: priority 1, target ".", alpn=h2, ipv4hint=127.0.0.12.
+  local https_rr=0001000001000302683200040004$(printf '%02x' 127 0 0 12)
+  local filler
+  filler=$(printf 'x%.0s' $(seq 200))
+  ip netns exec "$NS" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
+    --user=root --pid-file="$WORK/dnsmasq.pid" --listen-address="$RESOLVER" --bind-interfaces \
+    --log-queries --log-facility=- \
+    --local=/golang.org/ --local=/test/ \
+    --host-record=proxy.golang.org,$PROXY_ADDR \
+    --host-record=sum.golang.org,$SUMDB_ADDR \
+    --host-record=example.test,$WEB_ADDR \
+    --host-record=edge.example.test,$EDGE_ADDR \
+    --host-record=v6.example.test,$V6_ADDR,::1 \
+    --host-record=proxy.corp.test,$CONNECT_ADDR \
+    --cname=mirror.example.test,cdn.example.test \
+    --cname=cdn.example.test,edge.example.test \
+    --dns-rr=example.test,65,"$https_rr" \
+    --txt-record=big.example.test,"1-$filler" \
+    --txt-record=big.example.test,"2-$filler" \
+    --txt-record=big.example.test,"3-$filler" \
+    >>"$WORK/dnsmasq.log" 2>&1 &
+  DNSMASQ_PID=$!
+  wait_listen udp "$RESOLVER:53"
+  wait_listen tcp "$RESOLVER:53"
+}
+
+# A throwaway CA -> intermediate -> leaf (EC P-256, like Google's leaves), and
+# an unrelated CA for the client that must reject the chain.
+make_pki() {
+  PKI=$WORK/pki
+  mkdir -p "$PKI"
+  cat >"$PKI/openssl.cnf" <<'EOF'
+[req]
+distinguished_name = dn
+[dn]
+[v3_ca]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+[v3_int]
+basicConstraints = critical,CA:TRUE,pathlen:0
+keyUsage = critical,keyCertSign,cRLSign
+extendedKeyUsage = serverAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[v3_leaf]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+subjectAltName = DNS:proxy.golang.org,DNS:sum.golang.org,DNS:example.test,DNS:*.example.test
+EOF
+  local k
+  for k in ca int leaf other; do
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$PKI/$k.key" 2>/dev/null
+  done
+  (
+    cd "$PKI"
+    openssl req -x509 -new -key ca.key -config openssl.cnf -extensions v3_ca -days 3650 \
+      -set_serial "0x$(openssl rand -hex 8)" \
+      -subj '/O=gotap capture lab/CN=gotap capture lab Root CA' -out ca.pem
+    openssl req -x509 -new -key other.key -config openssl.cnf -extensions v3_ca -days 3650 \
+      -set_serial "0x$(openssl rand -hex 8)" \
+      -subj '/O=somebody else/CN=Unrelated Root CA' -out other.pem
+    openssl req -new -key int.key -config openssl.cnf \
+      -subj '/O=gotap capture lab/CN=gotap capture lab Intermediate CA' -out int.csr
+    openssl x509 -req -in int.csr -CA ca.pem -CAkey ca.key -set_serial "0x$(openssl rand -hex 8)" \
+      -days 3650 -extfile openssl.cnf -extensions v3_int -out int.pem 2>/dev/null
+    openssl req -new -key leaf.key -config openssl.cnf -subj '/CN=proxy.golang.org' -out leaf.csr
+    openssl x509 -req -in leaf.csr -CA int.pem -CAkey int.key -set_serial "0x$(openssl rand -hex 8)" \
+      -days 3650 -extfile openssl.cnf -extensions v3_leaf -out leaf.pem 2>/dev/null
+    cat leaf.pem int.pem >leaf-int.pem # what a web server sends
+    cat int.pem ca.pem >int-ca.pem     # -cert_chain for the 3-certificate chain
+    openssl verify -CAfile ca.pem -untrusted int.pem leaf.pem >/dev/null
+  )
+  # Tests trust capture-ca.pem; it changes whenever a capture that carries
+  # certificates is regenerated.
+  if uses_certificates; then
+    cp "$PKI/ca.pem" "$OUT/capture-ca.pem"
+    if [ ${#SELECTED[@]} -ne ${#ALL_CAPTURES[@]} ]; then
+      log "warning: capture-ca.pem now holds this run's CA; TLS captures not regenerated in this run were signed by the previous one (regenerate all before committing)"
+    fi
+  fi
+  mkdir -p "$WORK/www"
+  printf 'hello over TLS from the gotap capture lab\n' >"$WORK/www/hello.txt"
+}
+
+make_module_tree() {
+  MODROOT=$WORK/modroot
+  python3 "$SCRIPTS/make-module.py" "$MODROOT"
+}
+
+# publish FILE... — moves finished files from the work dir into captures/.
+publish() {
+  local f
+  for f in "$@"; do mv -f "$WORK/out/$f" "$OUT/$f"; done
+}
+
+client() { nsx "$@" >>"$WORK/clients.log" 2>&1; }
+
+# --- captures ----------------------------------------------------------------
+
+basic_servers() {
+  start_server web node "$SCRIPTS/web-server.mjs" --http "$WEB_ADDR:80" \
+    --https "$PROXY_ADDR:443" --cert "$PKI/leaf-int.pem" --key "$PKI/leaf.key"
+  wait_listen tcp "$WEB_ADDR:80"
+  wait_listen tcp "$PROXY_ADDR:443"
+}
+
+# basic_traffic KEYLOG — DNS over UDP and TCP, an HTTP GET, a TLS 1.3 GET.
+basic_traffic() {
+  client dig @"$RESOLVER" proxy.golang.org A
+  client dig @"$RESOLVER" +tcp sum.golang.org A
+  client curl -q -sS -4 http://example.test/
+  SSLKEYLOGFILE=$1 client curl -q -sS -4 --tlsv1.3 --http1.1 --cacert "$PKI/ca.pem" https://proxy.golang.org/
+}
+
+cap_basic() {
+  basic_servers
+  cap_start "$WORK/out/basic.pcap" -i lo
+  basic_traffic "$WORK/out/basic.keylog"
+  cap_stop
+  stop_servers
+  local o=$WORK/out
+  editcap -F nsecpcap "$o/basic.pcap" "$o/basic.ns.pcap"
+  editcap -F pcapng "$o/basic.pcap" "$o/basic.pcapng"
+  gzip -n -9 -c "$o/basic.pcap" >"$o/basic.pcap.gz"
+  publish basic.pcap basic.keylog basic.ns.pcap basic.pcapng basic.pcap.gz
+}
+
+# cap_basic_cooked NAME LINKTYPE — the same traffic on "any" with a cooked header.
+cap_basic_cooked() {
+  local name=$1 linktype=$2
+  basic_servers
+  cap_start "$WORK/out/$name.pcap" -i any -y "$linktype"
+  basic_traffic "$WORK/out/$name.keylog"
+  cap_stop
+  stop_servers
+  publish "$name.pcap" "$name.keylog"
+}
+
+cap_basic_sll2() { cap_basic_cooked basic-sll2 LINUX_SLL2; }
+cap_basic_sll() { cap_basic_cooked basic-sll LINUX_SLL; }
+
+# tls_server VERSION-FLAG — openssl s_server on proxy.golang.org:443 sending
+# leaf + intermediate + root, serving hello.txt.
+tls_server() {
+  start_server s_server env -C "$WORK/www" openssl s_server -quiet -accept "$PROXY_ADDR:443" "$1" \
+    -cert "$PKI/leaf.pem" -key "$PKI/leaf.key" -cert_chain "$PKI/int-ca.pem" -WWW
+  wait_listen tcp "$PROXY_ADDR:443"
+}
+
+set_lo_mtu() { nsx ip link set lo mtu "$1"; }
+
+cap_tls12_chain_mtu300() {
+  tls_server -tls1_2
+  set_lo_mtu 300
+  cap_start "$WORK/out/tls12-chain-mtu300.pcap" -i lo
+  # The client offers TLS 1.3 too (as Go does) and the server caps at 1.2, as
+  # an intercepting box might: its ClientHello (key share, TLS 1.3 suites)
+  # then no longer fits one 248-byte segment, unlike a 1.2-only ClientHello.
+  printf 'GET /hello.txt HTTP/1.0\r\nHost: proxy.golang.org\r\n\r\n' |
+    nsx openssl s_client -4 -quiet -ign_eof -connect proxy.golang.org:443 -servername proxy.golang.org \
+      -alpn h2,http/1.1 -CAfile "$PKI/ca.pem" -verify_return_error \
+      -keylogfile "$WORK/out/tls12-chain-mtu300.keylog" >>"$WORK/clients.log" 2>&1
+  cap_stop
+  set_lo_mtu 65536
+  stop_servers
+  publish tls12-chain-mtu300.pcap tls12-chain-mtu300.keylog
+}
+
+cap_tls12_alert_unknown_ca() {
+  tls_server -tls1_2
+  cap_start "$WORK/out/tls12-alert-unknown-ca.pcap" -i lo
+  # Trusts only an unrelated CA: OpenSSL rejects the chain and sends a fatal
+  # unknown_ca alert in clear, right after the server's Certificate.
+  if client curl -q -sS -4 --tlsv1.2 --tls-max 1.2 --cacert "$PKI/other.pem" https://proxy.golang.org/hello.txt; then
+    die "curl accepted a chain it should have rejected"
+  fi
+  cap_stop
+  stop_servers
+  publish tls12-alert-unknown-ca.pcap
+}
+
+cap_tls13_mtu300() {
+  tls_server -tls1_3
+  set_lo_mtu 300
+  cap_start "$WORK/out/tls13-mtu300.pcap" -i lo
+  SSLKEYLOGFILE=$WORK/out/tls13-mtu300.keylog \
+    client curl -q -sS -4 --tlsv1.3 --cacert "$PKI/ca.pem" https://proxy.golang.org/hello.txt
+  cap_stop
+  set_lo_mtu 65536
+  stop_servers
+  publish tls13-mtu300.pcap tls13-mtu300.keylog
+}
+
+cap_dns_mixed() {
+  start_server silent python3 "$SCRIPTS/silent-udp.py" "$SILENT_RESOLVER" 53
+  wait_listen udp "$SILENT_RESOLVER:53"
+  cap_start "$WORK/out/dns-mixed.pcap" -i lo
+  client dig @"$RESOLVER" proxy.golang.org A
+  client dig @"$RESOLVER" nosuchmodule.example.test A         # NXDOMAIN
+  client dig @"$RESOLVER" mirror.example.test A               # CNAME -> CNAME -> A
+  client dig @"$RESOLVER" v6.example.test AAAA
+  client dig @"$RESOLVER" sum.golang.org AAAA                 # NOERROR, no data
+  client dig @"$RESOLVER" example.test HTTPS                  # type 65
+  client dig @"$RESOLVER" +cookie=0123456789abcdef sum.golang.org A
+  client dig @"$RESOLVER" +noedns big.example.test TXT        # truncated, retried over TCP
+  client dig @"$SILENT_RESOLVER" +tries=1 +time=1 proxy.golang.org A || true
+  client dig @"$CLOSED_RESOLVER" +tries=1 +time=1 proxy.golang.org A || true
+  cap_stop
+  stop_servers
+  publish dns-mixed.pcap
+}
+
+cap_http_pipelined() {
+  start_server web node "$SCRIPTS/web-server.mjs" --http "$WEB_ADDR:80"
+  wait_listen tcp "$WEB_ADDR:80"
+  cap_start "$WORK/out/http-pipelined.pcap" -i lo
+  client python3 "$SCRIPTS/pipeline-client.py" example.test 80 /a /b /c
+  client curl -q -sS -4 http://example.test/a http://example.test/b http://example.test/c
+  client curl -q -sS -4 http://example.test/chunked
+  client curl -q -sS -4 -I http://example.test/
+  cap_stop
+  stop_servers
+  publish http-pipelined.pcap
+}
+
+cap_connect_tunnel() {
+  start_server web node "$SCRIPTS/web-server.mjs" --https "$PROXY_ADDR:443" --h2 \
+    --cert "$PKI/leaf-int.pem" --key "$PKI/leaf.key" --root "$MODROOT"
+  start_server proxy node "$SCRIPTS/connect-proxy.mjs" "$CONNECT_ADDR:3128"
+  wait_listen tcp "$PROXY_ADDR:443"
+  wait_listen tcp "$CONNECT_ADDR:3128"
+  cap_start "$WORK/out/connect-tunnel.pcap" -i lo
+  SSLKEYLOGFILE=$WORK/out/connect-tunnel.keylog \
+    client curl -q -sS -4 -x http://proxy.corp.test:3128 --cacert "$PKI/ca.pem" \
+    https://proxy.golang.org/example.test/hello/@v/list
+  cap_stop
+  stop_servers
+  publish connect-tunnel.pcap connect-tunnel.keylog
+}
+
+# go_download NAME GOPROXY — the real go command fetching example.test/hello.
+go_download() {
+  local name=$1 proxy=$2 home=$WORK/go-$1
+  mkdir -p "$home/home" "$home/cwd"
+  if ! HOME=$home/home GOPATH=$home/gopath GOMODCACHE=$home/modcache GOCACHE=$home/cache \
+    GOENV=off GOWORK=off GOFLAGS=-modcacherw GOPROXY=$proxy GOSUMDB=off GOPRIVATE= GONOPROXY= \
+    GOINSECURE= SSL_CERT_FILE=$PKI/ca.pem \
+    nsx env -C "$home/cwd" go mod download -x example.test/hello@latest 2>"$WORK/out/$name.x.log"; then
+    die "go mod download failed: $(cat "$WORK/out/$name.x.log")"
+  fi
+  # The -x log is ground truth for tests; keep it free of this run's temp paths.
+  sed -i "s|$WORK|\$WORK|g" "$WORK/out/$name.x.log"
+}
+
+cap_go_get_tls() {
+  start_server web node "$SCRIPTS/web-server.mjs" --https "$PROXY_ADDR:443" --h2 \
+    --cert "$PKI/leaf-int.pem" --key "$PKI/leaf.key" --root "$MODROOT" \
+    --keylog "$WORK/out/go-get-tls.keylog"
+  wait_listen tcp "$PROXY_ADDR:443"
+  cap_start "$WORK/out/go-get-tls.pcap" -i lo
+  go_download go-get-tls https://proxy.golang.org
+  cap_stop
+  stop_servers
+  publish go-get-tls.pcap go-get-tls.keylog go-get-tls.x.log
+}
+
+# The go command behind a corporate proxy: HTTPS_PROXY makes it CONNECT.
+cap_go_get_connect() {
+  start_server web node "$SCRIPTS/web-server.mjs" --https "$PROXY_ADDR:443" --h2 \
+    --cert "$PKI/leaf-int.pem" --key "$PKI/leaf.key" --root "$MODROOT" \
+    --keylog "$WORK/out/go-get-connect.keylog"
+  start_server proxy node "$SCRIPTS/connect-proxy.mjs" "$CONNECT_ADDR:3128"
+  wait_listen tcp "$PROXY_ADDR:443"
+  wait_listen tcp "$CONNECT_ADDR:3128"
+  cap_start "$WORK/out/go-get-connect.pcap" -i lo
+  HTTPS_PROXY=http://proxy.corp.test:3128 go_download go-get-connect https://proxy.golang.org
+  cap_stop
+  stop_servers
+  publish go-get-connect.pcap go-get-connect.keylog go-get-connect.x.log
+}
+
+cap_go_get_plain() {
+  start_server web node "$SCRIPTS/web-server.mjs" --http "$PROXY_ADDR:80" --root "$MODROOT"
+  wait_listen tcp "$PROXY_ADDR:80"
+  cap_start "$WORK/out/go-get-plain.pcap" -i lo
+  go_download go-get-plain http://proxy.golang.org
+  cap_stop
+  stop_servers
+  publish go-get-plain.pcap go-get-plain.x.log
+}
+
+# Derived files: they need their source capture (made in this run or before).
+need_capture() { [ -f "$OUT/$1" ] || die "$1 is missing: regenerate it first (make-captures.sh ${1%%.*})"; }
+
+cap_pcapng_dsb() {
+  need_capture go-get-tls.pcap
+  need_capture go-get-tls.keylog
+  editcap -F pcapng --inject-secrets "tls,$OUT/go-get-tls.keylog" "$OUT/go-get-tls.pcap" "$WORK/out/pcapng-dsb.pcapng"
+  publish pcapng-dsb.pcapng
+}
+
+cap_pcapng_comments() {
+  need_capture basic.pcap
+  editcap -F pcapng -a '1:first packet: dig asks dnsmasq for proxy.golang.org' \
+    -a '2:second packet: a comment with UTF-8 (é) and a line break
+inside' \
+    "$OUT/basic.pcap" "$WORK/out/pcapng-comments.pcapng"
+  publish pcapng-comments.pcapng
+}
+
+summary() {
+  local f
+  printf '\n%-34s %9s %8s\n' capture bytes packets
+  for f in "$OUT"/*.pcap "$OUT"/*.pcapng "$OUT"/*.pcap.gz; do
+    [ -f "$f" ] || continue
+    printf '%-34s %9s %8s\n' "$(basename "$f")" "$(stat -c %s "$f")" \
+      "$(capinfos -c -M -T -r "$f" 2>/dev/null | cut -f2)"
+  done
+  printf '%-34s %9s\n' 'total captures/ (without lab/)' \
+    "$(du -cb --exclude=lab "$OUT" | tail -1 | cut -f1)"
+}
+
+main() {
+  require_root
+  SELECTED=("$@")
+  [ ${#SELECTED[@]} -gt 0 ] || SELECTED=("${ALL_CAPTURES[@]}")
+  local c known
+  for c in "${SELECTED[@]}"; do
+    known=0
+    for k in "${ALL_CAPTURES[@]}"; do [ "$c" = "$k" ] && known=1; done
+    [ "$known" = 1 ] || die "unknown capture '$c' (known: ${ALL_CAPTURES[*]})"
+  done
+  check_tools
+  trap cleanup EXIT
+  trap 'exit 130' INT TERM
+  WORK=$(mktemp -d /tmp/gotap-captures.XXXXXX)
+  mkdir -p "$WORK/out"
+  setup_namespace
+  start_dnsmasq
+  make_pki
+  make_module_tree
+  for c in "${SELECTED[@]}"; do
+    log "$c"
+    "cap_${c//-/_}"
+  done
+  summary
+}
+
+main "$@"

@@ -1,0 +1,181 @@
+/**
+ * IP fragment reassembly shared by IPv4 and IPv6. Queues are keyed by the caller
+ * ((src, dst, protocol, id) for IPv4, (src, dst, id) for IPv6), expire after a timeout in
+ * capture time (Linux ipfrag_time), and are bounded in number and buffered bytes: when a
+ * cap is hit the oldest queue is evicted, as Linux does. Fragments may arrive in any
+ * order; where they overlap the first copy wins (counted), and exact repeats are counted
+ * as duplicates. The reassembled payload is a fresh copy owned by the caller.
+ */
+import type { Counter } from '../util/counter.js';
+
+export interface FragmentLimits {
+  timeoutSec: number;
+  maxQueues: number;
+  maxBytes: number;
+  maxDatagram: number;
+}
+
+interface Piece {
+  start: number;
+  end: number;
+  data: Uint8Array;
+}
+
+interface Queue {
+  family: string;
+  created: number;
+  /** Non-overlapping, sorted by start. */
+  pieces: Piece[];
+  covered: number;
+  /** Datagram payload length, known once the last fragment (M=0) arrived; -1 before. */
+  total: number;
+  /** Upper-layer protocol from the fragment at offset 0; -1 before it arrived. */
+  protocol: number;
+}
+
+export class FragmentReassembler {
+  private readonly queues = new Map<string, Queue>();
+  private buffered = 0;
+  /** Upper-layer protocol of the datagram the last successful add() completed. */
+  completedProtocol = -1;
+
+  constructor(
+    private readonly limits: FragmentLimits,
+    private readonly problems: Counter,
+  ) {}
+
+  /** Queues waiting for fragments. */
+  get pending(): number {
+    return this.queues.size;
+  }
+
+  /** Bytes held in pending queues. */
+  get bufferedBytes(): number {
+    return this.buffered;
+  }
+
+  /** Drop queues older than the timeout at capture time `now` (oldest first, cheap when none). */
+  expire(now: number): void {
+    for (const [key, q] of this.queues) {
+      if (now - q.created <= this.limits.timeoutSec) return;
+      this.drop(key, q, `${q.family}: fragment queue timed out`);
+    }
+  }
+
+  /** Count every pending queue as never completed and release it (end of capture). */
+  finish(): void {
+    for (const [key, q] of this.queues) this.drop(key, q, `${q.family}: fragment queue incomplete at end of capture`);
+  }
+
+  /**
+   * Add one fragment's data (a view; copied if kept). `protocol` is the upper-layer protocol
+   * the fragment header names (meaningful at offset 0). Returns the reassembled payload when
+   * this fragment completed the datagram.
+   */
+  add(
+    family: string,
+    key: string,
+    offset: number,
+    more: boolean,
+    data: Uint8Array,
+    protocol: number,
+    now: number,
+  ): Uint8Array | undefined {
+    const end = offset + data.length;
+    if (end > this.limits.maxDatagram) {
+      this.problems.add(`${family}: fragment beyond maximum datagram size`);
+      return undefined;
+    }
+    if (more && data.length % 8 !== 0) {
+      this.problems.add(`${family}: non-final fragment length not a multiple of 8`);
+      return undefined;
+    }
+    if (data.length > this.limits.maxBytes) {
+      this.problems.add(`${family}: fragment larger than the fragment memory limit`);
+      return undefined;
+    }
+    let q = this.queues.get(key);
+    if (q === undefined) {
+      while (this.queues.size >= this.limits.maxQueues) {
+        if (this.evictOldest('queue limit') === undefined) break;
+      }
+      q = { family, created: now, pieces: [], covered: 0, total: -1, protocol: -1 };
+      this.queues.set(key, q);
+    }
+    if (!more) {
+      const last = q.pieces[q.pieces.length - 1];
+      if ((q.total >= 0 && q.total !== end) || (last !== undefined && last.end > end)) {
+        this.drop(key, q, `${family}: conflicting datagram end`);
+        return undefined;
+      }
+      q.total = end;
+    } else if (q.total >= 0 && end > q.total) {
+      this.drop(key, q, `${family}: conflicting datagram end`);
+      return undefined;
+    }
+    if (offset === 0) q.protocol = protocol;
+    while (this.buffered + data.length > this.limits.maxBytes) {
+      const evicted = this.evictOldest('memory limit');
+      if (evicted === q || evicted === undefined) return undefined;
+    }
+    this.insert(q, offset, data);
+    if (q.total < 0 || q.covered !== q.total) return undefined;
+    const whole = new Uint8Array(q.total);
+    for (const p of q.pieces) whole.set(p.data, p.start);
+    this.completedProtocol = q.protocol;
+    this.queues.delete(key);
+    this.buffered -= q.covered;
+    return whole;
+  }
+
+  /** Keep the parts of [offset, offset+data.length) not yet covered (first copy wins). */
+  private insert(q: Queue, offset: number, data: Uint8Array): void {
+    const end = offset + data.length;
+    const pieces = q.pieces;
+    let i = 0;
+    while (i < pieces.length && pieces[i]!.end <= offset) i++;
+    let pos = offset;
+    let overlapped = false;
+    let differs = false;
+    let added = 0;
+    while (pos < end) {
+      const p = pieces[i];
+      if (p === undefined || p.start >= end) {
+        pieces.splice(i, 0, { start: pos, end, data: data.slice(pos - offset) });
+        added += end - pos;
+        break;
+      }
+      if (p.start > pos) {
+        pieces.splice(i, 0, { start: pos, end: p.start, data: data.slice(pos - offset, p.start - offset) });
+        added += p.start - pos;
+        i++;
+        pos = p.start;
+      }
+      overlapped = true;
+      const stop = Math.min(end, p.end);
+      for (let b = pos; b < stop && !differs; b++) differs = p.data[b - p.start] !== data[b - offset];
+      pos = stop;
+      i++;
+    }
+    q.covered += added;
+    this.buffered += added;
+    if (overlapped) {
+      this.problems.add(added === 0 && !differs ? `${q.family}: duplicate fragment` : `${q.family}: overlapping fragment`);
+    }
+  }
+
+  /** Evict the oldest queue, counted by the cap that forced it; returns it. */
+  private evictOldest(cap: string): Queue | undefined {
+    for (const [key, q] of this.queues) {
+      this.drop(key, q, `${q.family}: fragment queue evicted (${cap})`);
+      return q;
+    }
+    return undefined;
+  }
+
+  private drop(key: string, q: Queue, kind: string): void {
+    this.queues.delete(key);
+    this.buffered -= q.covered;
+    this.problems.add(kind);
+  }
+}

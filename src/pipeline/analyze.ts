@@ -1,0 +1,81 @@
+/**
+ * The composition root of the one-way pipeline: capture source → decoder → flow table →
+ * protocol dispatcher → events. Consumers (ndjson, text, later the model) receive events
+ * and ended flows through `AnalysisOutput`; nothing downstream touches packets.
+ */
+import type { ReaderSummary } from '../capture/types.js';
+import { readCapture } from '../capture/source.js';
+import { Decoder } from '../decode/decoder.js';
+import { FlowTable } from '../flow/flow-table.js';
+import type { Flow, FlowTableCounters, FlowTableLimits } from '../flow/types.js';
+import { ProtocolDispatcher } from '../protocols/dispatch.js';
+import type { GotapEvent } from '../protocols/events.js';
+import { withGoRequests } from '../protocols/go-requests.js';
+import { Counter } from '../util/counter.js';
+
+export interface AnalysisOutput {
+  event(ev: GotapEvent): void;
+  flowEnded(flow: Flow): void;
+  /** Called after each input chunk; awaiting it is how a slow consumer (a pipe) holds reading back. */
+  drain?(): Promise<void> | undefined;
+}
+
+export interface AnalysisOptions {
+  limits?: Partial<FlowTableLimits>;
+  stdin?: NodeJS.ReadableStream;
+}
+
+export interface AnalysisSummary {
+  source: string;
+  reader: ReaderSummary;
+  /** Packets per link type. */
+  linkTypes: Map<number, number>;
+  firstTs: number | undefined;
+  lastTs: number | undefined;
+  /** Malformed input by kind (decoder). */
+  problems: Counter;
+  /** Valid but not analysed, by kind (non-IP, unknown link types, other IP protocols). */
+  unsupported: Counter;
+  flows: FlowTableCounters;
+}
+
+export async function analyzeCapture(source: string, output: AnalysisOutput, opts: AnalysisOptions = {}): Promise<AnalysisSummary> {
+  const decoder = new Decoder();
+  const flows = new FlowTable(opts.limits);
+  const untracked = new Counter();
+  const linkTypes = new Map<number, number>();
+  let firstTs: number | undefined;
+  let lastTs: number | undefined;
+
+  flows.addObserver(new ProtocolDispatcher(withGoRequests((ev) => output.event(ev))));
+  flows.addObserver({ flowStarted: () => undefined, flowEnded: (flow) => output.flowEnded(flow) });
+
+  const reader = await readCapture(
+    source,
+    {
+      packet(rec) {
+        linkTypes.set(rec.linkType, (linkTypes.get(rec.linkType) ?? 0) + 1);
+        const ts = rec.tsSec + rec.tsNsec / 1e9;
+        if (firstTs === undefined || ts < firstTs) firstTs = ts;
+        if (lastTs === undefined || ts > lastTs) lastTs = ts;
+        const pkt = decoder.decode(rec);
+        if (!pkt) return;
+        if (!flows.packet(pkt)) untracked.add(`IP protocol ${pkt.protocol}${protocolName(pkt.protocol)}`);
+      },
+    },
+    { stdin: opts.stdin, afterChunk: output.drain },
+  );
+  flows.finish();
+
+  const unsupported = new Counter();
+  for (const [kind, n] of decoder.unsupported.entries()) unsupported.add(kind, n);
+  for (const [kind, n] of untracked.entries()) unsupported.add(kind, n);
+  return { source, reader, linkTypes, firstTs, lastTs, problems: decoder.problems, unsupported, flows: flows.counters };
+}
+
+const IP_PROTOCOL_NAMES: Record<number, string> = { 1: 'ICMP', 2: 'IGMP', 47: 'GRE', 50: 'ESP', 58: 'ICMPv6', 132: 'SCTP' };
+
+function protocolName(p: number): string {
+  const name = IP_PROTOCOL_NAMES[p];
+  return name ? ` (${name})` : '';
+}
