@@ -10,6 +10,11 @@ import { MAX_CAPLEN, hex32, type PacketOutput, type RecordParser } from './recor
 
 const FILE_HEADER = 24;
 const RECORD_HEADER = 16;
+const enum Swap {
+  None,
+  IfLarger,
+  Always,
+}
 /** libpcap's LT_RESERVED1 bits; the FCS bits above them only describe the frames. */
 const LINKTYPE_RESERVED = 0x03ff0000;
 
@@ -19,8 +24,11 @@ export class PcapParser implements RecordParser {
   private headerRead = false;
   private linkType = 0;
   private snaplen = 0;
-  /** Files before version 2.3 may have caplen and len swapped (as libpcap and Wireshark handle them). */
-  private maybeSwapped = false;
+  /**
+   * Before version 2.3 (and in DG/UX's 543.0) the caplen and len fields came in the other order;
+   * 2.3 files may have either. Handled as libpcap and Wireshark do.
+   */
+  private swap = Swap.None;
   /** Absolute file offset of the next record, for messages. */
   private pos = 0;
 
@@ -59,7 +67,7 @@ export class PcapParser implements RecordParser {
       }
       let caplen = dv.getUint32(off + 8, le);
       let origLen = dv.getUint32(off + 12, le);
-      if (this.maybeSwapped && caplen > origLen) {
+      if (this.swap !== Swap.None && (this.swap === Swap.Always || caplen > origLen)) {
         const t = caplen;
         caplen = origLen;
         origLen = t;
@@ -104,8 +112,8 @@ export class PcapParser implements RecordParser {
     const minor = dv.getUint16(6, le);
     const s = this.out.summary;
     s.version = `${major}.${minor}`;
-    if (major !== 2) throw new CaptureError('unsupported', `unsupported pcap version ${major}.${minor} (only 2.x exists)`);
-    this.maybeSwapped = minor < 3;
+    if (major < 2) throw new CaptureError('unsupported', `unsupported pcap version ${major}.${minor}`);
+    this.swap = major === 543 || (major === 2 && minor < 3) ? Swap.Always : major === 2 && minor === 3 ? Swap.IfLarger : Swap.None;
     this.snaplen = dv.getUint32(16, le);
     const field = dv.getUint32(20, le);
     if ((field & LINKTYPE_RESERVED) !== 0) {

@@ -19,6 +19,8 @@ export interface ReadCaptureOptions {
   chunkSize?: number;
   /** Stops reading; the summary of what was read so far is returned. */
   signal?: AbortSignal;
+  /** Awaited after each chunk is fed: lets a slow consumer of the results (a pipe) hold reading back. */
+  afterChunk?: () => Promise<void> | undefined;
 }
 
 const DEFAULT_CHUNK = 1024 * 1024;
@@ -45,7 +47,7 @@ export async function readCapture(source: string, sink: CaptureSink, opts: ReadC
   const onAbort = (): void => void (input as Readable).destroy?.();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    if (!signal?.aborted) await consume(input as AsyncIterable<unknown>, reader, signal, source === '-' ? 'stdin' : source);
+    if (!signal?.aborted) await consume(input as AsyncIterable<unknown>, reader, opts, source === '-' ? 'stdin' : source);
   } finally {
     signal?.removeEventListener('abort', onAbort);
     await handle?.close().catch(() => undefined);
@@ -79,7 +81,8 @@ function openError(path: string, e: unknown): CaptureError {
 }
 
 /** Peeks the first chunk to decide on gzip, then feeds everything through the reader. */
-async function consume(input: AsyncIterable<unknown>, reader: CaptureReader, signal: AbortSignal | undefined, name: string): Promise<void> {
+async function consume(input: AsyncIterable<unknown>, reader: CaptureReader, opts: ReadCaptureOptions, name: string): Promise<void> {
+  const { signal, afterChunk } = opts;
   const it = input[Symbol.asyncIterator]();
   let first: IteratorResult<unknown>;
   try {
@@ -99,6 +102,7 @@ async function consume(input: AsyncIterable<unknown>, reader: CaptureReader, sig
     for await (const chunk of src) {
       reader.feed(asBytes(chunk));
       if (reader.stopped) return;
+      if (afterChunk) await afterChunk();
     }
   };
   // The gzip magic is 1f 8b (a first chunk of one byte is judged by that byte: no capture starts with 0x1f).

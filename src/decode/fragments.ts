@@ -15,6 +15,9 @@ export interface FragmentLimits {
   maxDatagram: number;
 }
 
+/** Bytes charged per stored piece for its bookkeeping, so many tiny pieces cannot dodge the cap. */
+const PIECE_OVERHEAD = 64;
+
 interface Piece {
   start: number;
   end: number;
@@ -27,6 +30,8 @@ interface Queue {
   /** Non-overlapping, sorted by start. */
   pieces: Piece[];
   covered: number;
+  /** Memory charged against maxBytes: covered bytes plus a per-piece overhead. */
+  charge: number;
   /** Datagram payload length, known once the last fragment (M=0) arrived; -1 before. */
   total: number;
   /** Upper-layer protocol from the fragment at offset 0; -1 before it arrived. */
@@ -49,7 +54,7 @@ export class FragmentReassembler {
     return this.queues.size;
   }
 
-  /** Bytes held in pending queues. */
+  /** Memory held by pending queues (data plus per-piece overhead). */
   get bufferedBytes(): number {
     return this.buffered;
   }
@@ -90,7 +95,7 @@ export class FragmentReassembler {
       this.problems.add(`${family}: non-final fragment length not a multiple of 8`);
       return undefined;
     }
-    if (data.length > this.limits.maxBytes) {
+    if (data.length + PIECE_OVERHEAD > this.limits.maxBytes) {
       this.problems.add(`${family}: fragment larger than the fragment memory limit`);
       return undefined;
     }
@@ -99,7 +104,7 @@ export class FragmentReassembler {
       while (this.queues.size >= this.limits.maxQueues) {
         if (this.evictOldest('queue limit') === undefined) break;
       }
-      q = { family, created: now, pieces: [], covered: 0, total: -1, protocol: -1 };
+      q = { family, created: now, pieces: [], covered: 0, charge: 0, total: -1, protocol: -1 };
       this.queues.set(key, q);
     }
     if (!more) {
@@ -114,7 +119,9 @@ export class FragmentReassembler {
       return undefined;
     }
     if (offset === 0) q.protocol = protocol;
-    while (this.buffered + data.length > this.limits.maxBytes) {
+    // Reserve for the worst case: the fragment fills every hole between the queue's pieces.
+    const reserve = data.length + (q.pieces.length + 1) * PIECE_OVERHEAD;
+    while (this.buffered + reserve > this.limits.maxBytes) {
       const evicted = this.evictOldest('memory limit');
       if (evicted === q || evicted === undefined) return undefined;
     }
@@ -124,7 +131,7 @@ export class FragmentReassembler {
     for (const p of q.pieces) whole.set(p.data, p.start);
     this.completedProtocol = q.protocol;
     this.queues.delete(key);
-    this.buffered -= q.covered;
+    this.buffered -= q.charge;
     return whole;
   }
 
@@ -138,16 +145,19 @@ export class FragmentReassembler {
     let overlapped = false;
     let differs = false;
     let added = 0;
+    let newPieces = 0;
     while (pos < end) {
       const p = pieces[i];
       if (p === undefined || p.start >= end) {
         pieces.splice(i, 0, { start: pos, end, data: data.slice(pos - offset) });
         added += end - pos;
+        newPieces++;
         break;
       }
       if (p.start > pos) {
         pieces.splice(i, 0, { start: pos, end: p.start, data: data.slice(pos - offset, p.start - offset) });
         added += p.start - pos;
+        newPieces++;
         i++;
         pos = p.start;
       }
@@ -158,7 +168,9 @@ export class FragmentReassembler {
       i++;
     }
     q.covered += added;
-    this.buffered += added;
+    const charge = added + newPieces * PIECE_OVERHEAD;
+    q.charge += charge;
+    this.buffered += charge;
     if (overlapped) {
       this.problems.add(added === 0 && !differs ? `${q.family}: duplicate fragment` : `${q.family}: overlapping fragment`);
     }
@@ -175,7 +187,7 @@ export class FragmentReassembler {
 
   private drop(key: string, q: Queue, kind: string): void {
     this.queues.delete(key);
-    this.buffered -= q.covered;
+    this.buffered -= q.charge;
     this.problems.add(kind);
   }
 }

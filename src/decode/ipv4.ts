@@ -49,7 +49,7 @@ export function parseIpv4(d: Uint8Array, off: number, end: number, h: IpHeader, 
   h.payloadStart = off + hlen;
   h.claimedEnd = off + total;
   h.truncated = h.claimedEnd > end;
-  h.payloadEnd = end;
+  h.payloadEnd = h.truncated ? end : h.claimedEnd;
   const frag = u16(d, off + 6);
   h.moreFragments = (frag & MF) !== 0;
   h.fragOffset = (frag & 0x1fff) * 8;

@@ -11,6 +11,7 @@
  * the periodic sweep only visits flows that actually expire.
  */
 import { BufferBudget, pieceCapFor } from './buffer-budget.js';
+import { FlowIndex } from './flow-index.js';
 import { RecencyList } from './recency-list.js';
 import { serverSideByPort } from './roles.js';
 import { TcpReassembler } from './tcp-reassembler.js';
@@ -54,7 +55,6 @@ const NO_HANDLERS: readonly FlowHandler[] = Object.freeze([]);
 
 interface FlowEntry {
   readonly flow: Flow;
-  readonly key: string;
   readonly table: ProtocolFlows;
   prev: FlowEntry | null;
   next: FlowEntry | null;
@@ -68,9 +68,9 @@ interface FlowEntry {
   ended: boolean;
 }
 
-/** One protocol's flows: lookup by key, and recency order for eviction and idle timeouts. */
+/** One protocol's flows: lookup by 5-tuple, and recency order for eviction and idle timeouts. */
 interface ProtocolFlows {
-  readonly byKey: Map<string, FlowEntry>;
+  readonly index: FlowIndex<FlowEntry>;
   readonly recency: RecencyList<FlowEntry>;
   readonly idleTimeoutSec: number;
 }
@@ -131,8 +131,8 @@ export class FlowTable {
     };
     this.budget = new BufferBudget(this.limits.maxBufferedBytesTotal);
     this.maxPiecesPerDirection = pieceCapFor(this.limits.maxBufferedBytesPerDirection, 64);
-    this.tcpFlows = { byKey: new Map(), recency: new RecencyList(), idleTimeoutSec: this.limits.tcpIdleTimeoutSec };
-    this.udpFlows = { byKey: new Map(), recency: new RecencyList(), idleTimeoutSec: this.limits.udpIdleTimeoutSec };
+    this.tcpFlows = { index: new FlowIndex(), recency: new RecencyList(), idleTimeoutSec: this.limits.tcpIdleTimeoutSec };
+    this.udpFlows = { index: new FlowIndex(), recency: new RecencyList(), idleTimeoutSec: this.limits.udpIdleTimeoutSec };
   }
 
   get counters(): FlowTableCounters {
@@ -148,7 +148,7 @@ export class FlowTable {
 
   /** Flows currently open. */
   get size(): number {
-    return this.tcpFlows.byKey.size + this.udpFlows.byKey.size;
+    return this.tcpFlows.index.size + this.udpFlows.index.size;
   }
 
   addObserver(o: FlowObserver): void {
@@ -162,15 +162,13 @@ export class FlowTable {
     this.advanceClock(p.ts);
     if (this.clock >= this.nextSweepAt) this.sweep();
 
-    const srcFirst = p.src < p.dst || (p.src === p.dst && p.srcPort <= p.dstPort);
-    const key = srcFirst ? `${p.src}|${p.srcPort}|${p.dst}|${p.dstPort}` : `${p.dst}|${p.dstPort}|${p.src}|${p.srcPort}`;
     const flows = tcp ? this.tcpFlows : this.udpFlows;
-    let e = flows.byKey.get(key);
+    let e = flows.index.get(p.src, p.srcPort, p.dst, p.dstPort);
     if (e !== undefined && tcp !== undefined && this.startsNewConnection(e, p)) {
       this.end(e, endReason(e.flow, 'idle-timeout'));
       e = undefined;
     }
-    if (e === undefined) e = this.create(key, flows, p);
+    if (e === undefined) e = this.create(flows, p);
     else flows.recency.touch(e);
     e.lastActive = this.clock;
     const flow = e.flow;
@@ -211,7 +209,7 @@ export class FlowTable {
 
   /** The capture ended: end every open flow, delivering queued data (holes become gaps). */
   finish(): void {
-    const open = [...this.tcpFlows.byKey.values(), ...this.udpFlows.byKey.values()].sort((a, b) => a.flow.id - b.flow.id);
+    const open = [...this.tcpFlows.index.values(), ...this.udpFlows.index.values()].sort((a, b) => a.flow.id - b.flow.id);
     for (const e of open) this.end(e, endReason(e.flow, 'capture-end'));
   }
 
@@ -237,7 +235,7 @@ export class FlowTable {
     return Math.abs(((t.seq + 1) - r.nextSeq) | 0) > PORT_REUSE_SEQ_DISTANCE;
   }
 
-  private create(key: string, flows: ProtocolFlows, p: DecodedPacket): FlowEntry {
+  private create(flows: ProtocolFlows, p: DecodedPacket): FlowEntry {
     if (this.size >= this.limits.maxFlows) this.evictOne();
     const tcp = flows === this.tcpFlows;
     const src = { addr: p.src, port: p.srcPort };
@@ -287,7 +285,6 @@ export class FlowTable {
       : null;
     const e: FlowEntry = {
       flow,
-      key,
       table: flows,
       prev: null,
       next: null,
@@ -297,7 +294,7 @@ export class FlowTable {
       closeAt: NaN,
       ended: false,
     };
-    flows.byKey.set(key, e);
+    flows.index.set(p.src, p.srcPort, p.dst, p.dstPort, e);
     flows.recency.push(e);
     if (this.size > this.stats.peakFlows) this.stats.peakFlows = this.size;
     return e;
@@ -357,10 +354,10 @@ export class FlowTable {
   private end(e: FlowEntry, reason: FlowEndReason): void {
     if (e.ended) return;
     e.ended = true;
-    if (e.table.byKey.get(e.key) === e) e.table.byKey.delete(e.key);
+    const flow = e.flow;
+    e.table.index.delete(flow.client.addr, flow.client.port, flow.server.addr, flow.server.port, e);
     e.table.recency.remove(e);
     this.closing.delete(e);
-    const flow = e.flow;
     if (e.rx !== null) {
       e.rx[0].flush(flow.lastFrame, flow.lastTs);
       e.rx[1].flush(flow.lastFrame, flow.lastTs);

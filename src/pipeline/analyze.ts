@@ -32,7 +32,7 @@ export interface AnalysisSummary {
   linkTypes: Map<number, number>;
   firstTs: number | undefined;
   lastTs: number | undefined;
-  /** Malformed input by kind (decoder). */
+  /** Malformed input by kind (decoder and protocol analyzers). */
   problems: Counter;
   /** Valid but not analysed, by kind (non-IP, unknown link types, other IP protocols). */
   unsupported: Counter;
@@ -47,7 +47,8 @@ export async function analyzeCapture(source: string, output: AnalysisOutput, opt
   let firstTs: number | undefined;
   let lastTs: number | undefined;
 
-  flows.addObserver(new ProtocolDispatcher(withGoRequests((ev) => output.event(ev))));
+  const analyzerProblems = new Counter();
+  flows.addObserver(new ProtocolDispatcher(withGoRequests((ev) => output.event(ev)), analyzerProblems));
   flows.addObserver({ flowStarted: () => undefined, flowEnded: (flow) => output.flowEnded(flow) });
 
   const reader = await readCapture(
@@ -65,12 +66,15 @@ export async function analyzeCapture(source: string, output: AnalysisOutput, opt
     },
     { stdin: opts.stdin, afterChunk: output.drain },
   );
+  decoder.finish();
   flows.finish();
 
   const unsupported = new Counter();
   for (const [kind, n] of decoder.unsupported.entries()) unsupported.add(kind, n);
   for (const [kind, n] of untracked.entries()) unsupported.add(kind, n);
-  return { source, reader, linkTypes, firstTs, lastTs, problems: decoder.problems, unsupported, flows: flows.counters };
+  const problems = new Counter();
+  for (const counter of [decoder.problems, analyzerProblems]) for (const [kind, n] of counter.entries()) problems.add(kind, n);
+  return { source, reader, linkTypes, firstTs, lastTs, problems, unsupported, flows: flows.counters };
 }
 
 const IP_PROTOCOL_NAMES: Record<number, string> = { 1: 'ICMP', 2: 'IGMP', 47: 'GRE', 50: 'ESP', 58: 'ICMPv6', 132: 'SCTP' };

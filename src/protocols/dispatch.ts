@@ -8,6 +8,7 @@
 import type { Direction, Flow, FlowHandler, FlowObserver, StreamChunk } from '../flow/types.js';
 import type { AnalyzerContext, StreamAnalyzer } from './analyzer.js';
 import type { EventSink } from './events.js';
+import type { Counter } from '../util/counter.js';
 import { createDnsTcpAnalyzer, createDnsUdpAnalyzer, isDnsPort, looksLikeDnsMessage, looksLikeDnsOverTcp } from './dns/index.js';
 import { createHttpAnalyzer, looksLikeHttpRequest, looksLikeHttpResponse } from './http/index.js';
 import { createTlsAnalyzer, looksLikeTls } from './tls/index.js';
@@ -35,6 +36,7 @@ class SniffingAnalyzer implements StreamAnalyzer {
     private readonly recognised: (app: string) => void,
     /** DNS over TCP is only considered on a DNS port. */
     private readonly dnsPort: boolean,
+    private readonly problems: Counter,
   ) {}
 
   data(dir: Direction, chunk: StreamChunk): void {
@@ -107,10 +109,10 @@ class SniffingAnalyzer implements StreamAnalyzer {
       case 'tls':
         return createTlsAnalyzer(this.ctx);
       case 'dns':
-        return createDnsTcpAnalyzer(this.ctx);
+        return createDnsTcpAnalyzer(this.ctx, { counter: this.problems });
       case 'http':
         return createHttpAnalyzer(this.ctx, {
-          openTunnel: () => new SniffingAnalyzer(this.ctx, (inner) => this.recognised(`http>${inner}`), false),
+          openTunnel: () => new SniffingAnalyzer(this.ctx, (inner) => this.recognised(`http>${inner}`), false, this.problems),
         });
     }
   }
@@ -122,7 +124,7 @@ class SniffingAnalyzer implements StreamAnalyzer {
   }
 }
 
-function tcpHandler(ctx: AnalyzerContext): FlowHandler {
+function tcpHandler(ctx: AnalyzerContext, problems: Counter): FlowHandler {
   const { flow } = ctx;
   const sniffer = new SniffingAnalyzer(
     ctx,
@@ -130,6 +132,7 @@ function tcpHandler(ctx: AnalyzerContext): FlowHandler {
       flow.app = app;
     },
     isDnsPort(flow.server.port) || isDnsPort(flow.client.port),
+    problems,
   );
   return {
     data: (dir, chunk) => sniffer.data(dir, chunk),
@@ -138,7 +141,7 @@ function tcpHandler(ctx: AnalyzerContext): FlowHandler {
   };
 }
 
-function udpHandler(ctx: AnalyzerContext): FlowHandler {
+function udpHandler(ctx: AnalyzerContext, problems: Counter): FlowHandler {
   const { flow } = ctx;
   let dns: ReturnType<typeof createDnsUdpAnalyzer> | undefined;
   let tries = isDnsPort(flow.server.port) || isDnsPort(flow.client.port) ? Infinity : UDP_SNIFF_DATAGRAMS;
@@ -148,7 +151,7 @@ function udpHandler(ctx: AnalyzerContext): FlowHandler {
         if (tries <= 0) return;
         tries--;
         if (tries !== Infinity && !looksLikeDnsMessage(payload)) return;
-        dns = createDnsUdpAnalyzer(ctx);
+        dns = createDnsUdpAnalyzer(ctx, { counter: problems });
         flow.app = 'dns';
       }
       dns.datagram(dir, payload, frame, ts);
@@ -159,10 +162,14 @@ function udpHandler(ctx: AnalyzerContext): FlowHandler {
 
 /** The flow observer that feeds every TCP/UDP flow to the analyzer its content calls for. */
 export class ProtocolDispatcher implements FlowObserver {
-  constructor(private readonly emit: EventSink) {}
+  constructor(
+    private readonly emit: EventSink,
+    /** Malformed protocol messages, counted by kind ("dns: truncated"). */
+    private readonly problems: Counter,
+  ) {}
 
   flowStarted(flow: Flow): FlowHandler {
     const ctx: AnalyzerContext = { flow, emit: this.emit };
-    return flow.protocol === 'tcp' ? tcpHandler(ctx) : udpHandler(ctx);
+    return flow.protocol === 'tcp' ? tcpHandler(ctx, this.problems) : udpHandler(ctx, this.problems);
   }
 }

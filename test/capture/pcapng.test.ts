@@ -106,6 +106,19 @@ describe('pcapng', () => {
     expect(summary.problems.toJSON()).toEqual({ 'pcapng: interface option overruns its block': 1 });
   });
 
+  it('bounds section header options like the SHB of libpcap/shb-option-too-long.pcapng, when the block is well framed', () => {
+    const body = new Uint8Array(24);
+    const dv = new DataView(body.buffer);
+    dv.setUint32(0, 0x1a2b3c4d, true);
+    dv.setUint16(4, 1, true);
+    dv.setUint16(16, 0x3030, true);
+    dv.setUint16(18, 0x3030, true);
+    const { records, summary } = readBytes(new Pcapng().block(0x0a0d0d0a, body).idb().epb({ ts: 0n, data: bytes(2) }).bytes());
+    expect(records.length).toBe(1);
+    expect(summary.sections).toBe(1);
+    expect(summary.problems.toJSON()).toEqual({ 'pcapng: section header option overruns its block': 1 });
+  });
+
   it('stops at a block whose trailing length differs from its leading length', () => {
     const w = new Pcapng().shb().idb().epb({ ts: 0n, data: bytes(4) });
     w.block(6, new Uint8Array(24), 999).epb({ ts: 0n, data: bytes(4) });

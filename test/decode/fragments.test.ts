@@ -121,15 +121,34 @@ describe('IPv4 fragment reassembly', () => {
   });
 
   it('memory cap: the oldest queue is evicted, bytes stay bounded', () => {
-    const dec = new Decoder({ maxFragmentBytes: 100 });
+    // Each first fragment holds 56 bytes plus one piece's bookkeeping: two fit in 300.
+    const dec = new Decoder({ maxFragmentBytes: 300 });
     for (let id = 0; id < 50; id++) {
       dec.decode(record(LINKTYPE_RAW, v4Fragments(DATAGRAM, 56, id)[0]!));
-      expect(dec.bufferedFragmentBytes).toBeLessThanOrEqual(100);
+      expect(dec.bufferedFragmentBytes).toBeLessThanOrEqual(300);
     }
-    expect(dec.problems.get('IPv4: fragment queue evicted (memory limit)')).toBe(49);
-    const big = ipv4(new Uint8Array(200), { more: true });
+    expect(dec.pendingFragmentQueues).toBe(2);
+    expect(dec.problems.get('IPv4: fragment queue evicted (memory limit)')).toBe(48);
+    const big = ipv4(new Uint8Array(240), { more: true });
     expect(dec.decode(record(LINKTYPE_RAW, big))).toBeUndefined();
     expect(dec.problems.get('IPv4: fragment larger than the fragment memory limit')).toBe(1);
+  });
+
+  it('many tiny pieces are charged for their bookkeeping', () => {
+    const dec = new Decoder({ maxFragmentBytes: 1000 });
+    // Every other 8-byte slot of one datagram: 40 pieces would need 40 * (8 + overhead).
+    for (let off = 0; off < 640; off += 16) {
+      dec.decode(record(LINKTYPE_RAW, ipv4(new Uint8Array(8), { fragOffset: off, more: true, id: 77 }), 1, 100));
+      expect(dec.bufferedFragmentBytes).toBeLessThanOrEqual(1000);
+    }
+    expect(dec.problems.get('IPv4: fragment queue evicted (memory limit)')).toBeGreaterThan(0);
+  });
+
+  it('caps below 1 are clamped: fragments still flow without hanging', () => {
+    const dec = new Decoder({ maxFragmentQueues: 0, maxFragmentBytes: -5 });
+    expect(dec.limits.maxFragmentQueues).toBe(1);
+    expect(feed(dec, v4Fragments(DATAGRAM, 56))).toEqual([undefined, undefined]);
+    expect(dec.problems.get('IPv4: fragment larger than the fragment memory limit')).toBe(2);
   });
 
   it('rejects fragments beyond the maximum datagram, misaligned, conflicting or cut', () => {

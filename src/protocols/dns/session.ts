@@ -10,8 +10,9 @@
  * dns-conflict event listing every response seen so far, so a second distinct answer
  * emits one event and a third distinct answer emits another (with all three).
  * Identical retransmissions never do. mDNS flows are exempt: responders legitimately
- * re-announce varying record sets with id 0. Queries sent to multicast/broadcast
- * addresses (mDNS, LLMNR) are not tracked: their answers arrive on other flows.
+ * re-announce varying record sets with id 0. Queries whose answers arrive on other
+ * flows (sent to multicast/broadcast addresses, or mDNS queries from port 5353) are
+ * not tracked, so they are never reported unanswered.
  */
 import type { AnalyzerContext } from '../analyzer.js';
 import type { Direction, Endpoint } from '../../flow/types.js';
@@ -112,7 +113,9 @@ export class DnsSession {
       questions: msg.questions,
       ...(msg.edns ? { edns: msg.edns } : {}),
     });
-    if (isMulticastOrBroadcast(server.addr)) return;
+    // Answers to multicast queries, and to mDNS queries sent from port 5353 (RFC 6762
+    // §6: answered by multicast unless the querier uses another port), arrive on other flows.
+    if (isMulticastOrBroadcast(server.addr) || (this.mdns && client.port === 5353)) return;
     const key = txKey(msg.id, client, server, msg.questions);
     if (this.pending.has(key)) {
       this.counter.add('dns: repeated query (same id and question)');

@@ -199,8 +199,9 @@ class TlsAnalyzer implements StreamAnalyzer {
     const f = this.flight;
     if (f.done || !this.tls13) return;
     f.done = true;
-    // A server direction that stopped (gap, garbage) gave an incomplete count: report nothing rather than a guess.
-    if (f.bytes === 0 || this.dirs[1].stopped) return;
+    // A stopped server direction (gap, garbage) gave an incomplete count, and a stopped
+    // client direction hides where the flight ended: report nothing rather than a guess.
+    if (f.bytes === 0 || this.dirs[0].stopped || this.dirs[1].stopped) return;
     this.emit({ type: 'tls-encrypted-handshake', ts: f.ts, packet: f.frame, flowId: this.ctx.flow.id, approxBytes: f.bytes });
   }
 
@@ -235,7 +236,7 @@ class TlsAnalyzer implements StreamAnalyzer {
       case CHANGE_CIPHER_SPEC:
         // TLS 1.3 sends ChangeCipherSpec only for middlebox compatibility (also around a
         // HelloRetryRequest); it switches keys only in TLS ≤ 1.2.
-        if (!this.tls13 && !this.lastServerHello?.helloRetryRequest) this.encrypt(st);
+        this.encrypt(st);
         break;
       case ALERT:
         if (st.encryptedAlert) this.emit({ type: 'tls-alert', ...this.base(), dir, encrypted: true });

@@ -212,6 +212,18 @@ describe('mDNS and LLMNR', () => {
     expect(ofType(events, 'dns-conflict')).toEqual([]);
   });
 
+  it('tracks legacy unicast mDNS queries (from another port) but not queries sent from port 5353', () => {
+    const responder = { addr: '192.168.1.30', port: 5353 };
+    const legacy = setup({}, makeFlow('udp', { addr: '192.168.1.20', port: 50000 }, responder));
+    legacy.dns.datagram(0, query(0x1111, 'printer.local'), 1, 1);
+    legacy.dns.end(5, 2);
+    expect(ofType(legacy.events, 'dns-unanswered').map((u) => u.id)).toEqual([0x1111]);
+    const peer = setup({}, makeFlow('udp', host, responder));
+    peer.dns.datagram(0, query(0, 'printer.local'), 1, 1);
+    peer.dns.end(5, 2);
+    expect(ofType(peer.events, 'dns-unanswered')).toEqual([]);
+  });
+
   it('does not track LLMNR multicast queries (answers come back unicast on another flow)', () => {
     const { dns, events } = setup({}, makeFlow('udp', { addr: '192.168.1.20', port: 51000 }, { addr: '224.0.0.252', port: 5355 }));
     dns.datagram(0, query(0x4242, 'fileserver'), 1, 1);

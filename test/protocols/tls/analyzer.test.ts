@@ -7,7 +7,7 @@
 import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { GotapEvent, TlsAlertEvent, TlsCertificatesEvent, TlsClientHelloEvent, TlsServerHelloEvent } from '../../../src/protocols/events.js';
-import { createTlsAnalyzer } from '../../../src/protocols/tls/index.js';
+import { createTlsAnalyzer, MAX_CERTIFICATES } from '../../../src/protocols/tls/index.js';
 import {
   alpnExt,
   clientHelloBody,
@@ -42,8 +42,13 @@ const fakeDer = (n: number, fill: number): Uint8Array => new Uint8Array(n).fill(
 describe('real TLS 1.2 exchange with a 3-certificate chain', () => {
   const events = run(session('session-tls12-chain.bin'));
 
-  it('reports hello, ServerHello, the chain in order, and the encrypted close_notify alerts', () => {
-    expect(events.map((e) => e.type)).toEqual(['tls-client-hello', 'tls-server-hello', 'tls-certificates', 'tls-alert', 'tls-alert']);
+  it('reports hello, ServerHello, the chain in order, the OCSP staple and the encrypted close_notify alerts', () => {
+    expect(events.map((e) => e.type)).toEqual(['tls-client-hello', 'tls-server-hello', 'tls-certificates', 'tls-certificate-status', 'tls-alert', 'tls-alert']);
+    const staple = ofType(events, 'tls-certificate-status')[0]!;
+    expect(staple.statusType).toBe(1);
+    // An OCSP response signed by the (ECDSA) intermediate, which it embeds: a few hundred bytes.
+    expect(staple.bytes).toBeGreaterThan(400);
+    expect(staple.bytes).toBeLessThan(1500);
     const sh = events[1] as TlsServerHelloEvent;
     expect(sh).toMatchObject({ version: 0x0303, legacyVersion: 0x0303, helloRetryRequest: false, packet: 2 });
     const chain = events[2] as TlsCertificatesEvent;
@@ -70,6 +75,15 @@ describe('real TLS 1.3 exchange', () => {
     const certBytes = chain.certs.reduce((n, c) => n + c.length, 0);
     expect(flight.approxBytes).toBeGreaterThan(certBytes);
     expect(flight.approxBytes).toBeLessThan(certBytes + 1024);
+  });
+});
+
+describe('real Go 1.19 client (net/http, HTTP/2 enabled) against a TLS 1.3 server', () => {
+  it('reports its SNI, ALPN and JA4, and the encrypted flight', () => {
+    const events = run(session('session-go119-tls13.bin'));
+    expect(events.map((e) => e.type)).toEqual(['tls-client-hello', 'tls-server-hello', 'tls-encrypted-handshake']);
+    expect(events[0]).toMatchObject({ sni: 'proxy.golang.org', alpn: ['h2', 'http/1.1'], ja4: 't13d1910h2_9dc949149365_97f8aa674fd9' });
+    expect(events[1]).toMatchObject({ version: 0x0304, alpn: undefined });
   });
 });
 
@@ -106,6 +120,28 @@ describe('record and handshake reassembly', () => {
     expect(events[1]).toMatchObject({ alpn: 'h2', cipher: 0xc02f, version: 0x0303 });
     expect((events[2] as TlsCertificatesEvent).certs.map((c) => c.length)).toEqual([300, 200]);
     expect(events[3]).toMatchObject({ statusType: 1, bytes: 1500, packet: 2 });
+  });
+
+  it('reports at most MAX_CERTIFICATES certificates of an absurd chain, copied out of the stream', () => {
+    const flight = records(22, certificate(...Array.from({ length: MAX_CERTIFICATES + 8 }, (_, i) => fakeDer(10, i))));
+    const events = run([
+      [0, records(22, hello())],
+      [1, flight],
+    ]);
+    const certs = ofType(events, 'tls-certificates')[0]!.certs;
+    expect(certs).toHaveLength(MAX_CERTIFICATES);
+    expect(certs[5]).toEqual(fakeDer(10, 5));
+    flight.fill(0);
+    expect(certs[5]).toEqual(fakeDer(10, 5));
+  });
+
+  it('reports ECH, ESNI and GREASE presence', () => {
+    const body = handshake(
+      1,
+      clientHelloBody({ ciphers: [0x0a0a, 0x1301], extensions: [sniExt('public.example'), ext(0xfe0d, new Uint8Array(40)), ext(0xffce, new Uint8Array(10)), ext(0x3a3a, new Uint8Array(0))] }),
+    );
+    const ch = ofType(run([[0, records(22, body)]]), 'tls-client-hello')[0]!;
+    expect(ch).toMatchObject({ ech: true, esni: true, grease: true, ciphers: [0x1301], extensions: [0x0000, 0xfe0d, 0xffce] });
   });
 
   it('reports client certificates as direction 0 (TLS 1.2)', () => {
@@ -148,6 +184,28 @@ describe('record and handshake reassembly', () => {
     expect(hellos.map((h) => h.sni)).toEqual(['proxy.golang.org', 'retry.example']);
     expect(ofType(events, 'tls-server-hello').map((s) => s.helloRetryRequest)).toEqual([true, false]);
     expect(ofType(events, 'tls-encrypted-handshake')).toEqual([expect.objectContaining({ approxBytes: 2300, packet: 4 })]);
+  });
+
+  it('TLS 1.3 flight without a visible end (client direction lost) is not reported', () => {
+    const events: GotapEvent[] = [];
+    const a = createTlsAnalyzer({ flow: makeFlow(), emit: (e) => events.push(e) });
+    const sh = handshake(2, serverHelloBody({ cipher: 0x1301, extensions: [ext(0x002b, u16(0x0304))] }));
+    a.data(0, { data: records(22, hello()), offset: 0, frame: 1, ts: 1 });
+    a.data(1, { data: concat(records(22, sh), records(23, new Uint8Array(3000))), offset: 0, frame: 2, ts: 2 });
+    a.gap(0, 500, 3, 3);
+    a.data(1, { data: records(23, new Uint8Array(9000)), offset: 0, frame: 4, ts: 4 });
+    a.end(5, 5);
+    expect(events.map((e) => e.type)).toEqual(['tls-client-hello', 'tls-server-hello', 'tls-error']);
+  });
+
+  it('TLS 1.3 flight is reported at the end when the client never sent a protected record', () => {
+    const sh = handshake(2, serverHelloBody({ cipher: 0x1301, extensions: [ext(0x002b, u16(0x0304))] }));
+    const events = run([
+      [0, records(22, hello())],
+      [1, concat(records(22, sh), records(23, new Uint8Array(3000)))],
+      [1, records(23, new Uint8Array(200))],
+    ]);
+    expect(ofType(events, 'tls-encrypted-handshake')).toEqual([expect.objectContaining({ approxBytes: 3200, packet: 3 })]);
   });
 
   it('accepts an SSLv2-format ClientHello and keeps only the TLS cipher suites', () => {
@@ -218,6 +276,7 @@ describe('chunking invariance', () => {
     'tls12-chain': session('session-tls12-chain.bin'),
     tls13: session('session-tls13.bin'),
     'unknown-ca': session('session-tls12-unknown-ca.bin'),
+    'go119-tls13': session('session-go119-tls13.bin'),
     go119: [[0, fixture('hello-go119.bin')]],
   };
 

@@ -16,7 +16,7 @@ import {
 } from '../../../src/protocols/tls/index.js';
 import { fixture, run, session, type Chunker, type Segment } from './helpers.js';
 
-const SESSIONS = ['session-tls12-chain.bin', 'session-tls13.bin', 'session-tls12-unknown-ca.bin'];
+const SESSIONS = ['session-tls12-chain.bin', 'session-tls13.bin', 'session-tls12-unknown-ca.bin', 'session-go119-tls13.bin'];
 const HELLOS = ['hello-go119.bin', 'hello-curl-tls13.bin', 'hello-openssl-tls12.bin', 'hello-openssl-default.bin'];
 
 /** Each tls-error is well formed and at most one per direction. */

@@ -1,0 +1,82 @@
+/**
+ * Names of LINKTYPE_* values as libpcap's pcap_datalink_val_to_name() prints them (the
+ * tcpdump.org LINKTYPE_ name where libpcap has none), for reports that list the link types
+ * a capture contained, decoded or not. A table because libpcap is only reachable natively.
+ */
+
+const NAMES: ReadonlyMap<number, string> = new Map([
+  [0, 'NULL'],
+  [1, 'EN10MB'],
+  [3, 'AX25'],
+  [6, 'IEEE802'],
+  [7, 'ARCNET'],
+  [8, 'SLIP'],
+  [9, 'PPP'],
+  [10, 'FDDI'],
+  // Some systems wrote their DLT_RAW value; libpcap reads both as RAW.
+  [12, 'RAW'],
+  [14, 'RAW'],
+  [50, 'PPP_SERIAL'],
+  [51, 'PPP_ETHER'],
+  [100, 'ATM_RFC1483'],
+  [101, 'RAW'],
+  [104, 'C_HDLC'],
+  [105, 'IEEE802_11'],
+  [107, 'FRELAY'],
+  [108, 'LOOP'],
+  [113, 'LINUX_SLL'],
+  [114, 'LTALK'],
+  [117, 'PFLOG'],
+  [119, 'PRISM_HEADER'],
+  [122, 'IP_OVER_FC'],
+  [123, 'SUNATM'],
+  [127, 'IEEE802_11_RADIO'],
+  [129, 'ARCNET_LINUX'],
+  [138, 'APPLE_IP_OVER_IEEE1394'],
+  [139, 'MTP2_WITH_PHDR'],
+  [143, 'DOCSIS'],
+  [144, 'LINUX_IRDA'],
+  [163, 'IEEE802_11_RADIO_AVS'],
+  [166, 'PPP_PPPD'],
+  [169, 'GPRS_LLC'],
+  [177, 'LINUX_LAPD'],
+  [187, 'BLUETOOTH_HCI_H4'],
+  [189, 'USB_LINUX'],
+  [192, 'PPI'],
+  [195, 'IEEE802_15_4'],
+  [197, 'ERF'],
+  [201, 'BLUETOOTH_HCI_H4_WITH_PHDR'],
+  [204, 'PPP_WITH_DIR'],
+  [209, 'IPMB_LINUX'],
+  [215, 'IEEE802_15_4_NONASK_PHY'],
+  [220, 'USB_LINUX_MMAPPED'],
+  [226, 'IPNET'],
+  [227, 'CAN_SOCKETCAN'],
+  [228, 'IPV4'],
+  [229, 'IPV6'],
+  [230, 'IEEE802_15_4_NOFCS'],
+  [231, 'DBUS'],
+  [239, 'NFLOG'],
+  [240, 'NETANALYZER'],
+  [241, 'NETANALYZER_TRANSPARENT'],
+  [242, 'IPOIB'],
+  [243, 'MPEG_2_TS'],
+  [249, 'USBPCAP'],
+  [251, 'BLUETOOTH_LE_LL'],
+  [253, 'NETLINK'],
+  [254, 'BLUETOOTH_LINUX_MONITOR'],
+  [256, 'BLUETOOTH_LE_LL_WITH_PHDR'],
+  [258, 'PKTAP'],
+  [259, 'EPON'],
+  [266, 'USB_DARWIN'],
+  [271, 'VSOCK'],
+  [272, 'NORDIC_BLE'],
+  [274, 'ETHERNET_MPACKET'],
+  [276, 'LINUX_SLL2'],
+]);
+
+/** libpcap's name for a LINKTYPE_* value ("EN10MB", "LINUX_SLL2"); USER0..15 for 147..162; else "unknown". */
+export function linkTypeName(linkType: number): string {
+  if (linkType >= 147 && linkType <= 162) return `USER${linkType - 147}`;
+  return NAMES.get(linkType) ?? 'unknown';
+}
