@@ -286,7 +286,7 @@ EOF
   # Tests trust capture-ca.pem; it changes whenever a capture that carries
   # certificates is regenerated.
   if uses_certificates; then
-    cp "$PKI/ca.pem" "$OUT/capture-ca.pem"
+    cp "$PKI/ca.pem" "$WORK/out/capture-ca.pem"
     if [ ${#SELECTED[@]} -ne ${#ALL_CAPTURES[@]} ]; then
       log "warning: capture-ca.pem now holds this run's CA; TLS captures not regenerated in this run were signed by the previous one (regenerate all before committing)"
     fi
@@ -300,10 +300,11 @@ make_module_tree() {
   python3 "$SCRIPTS/make-module.py" "$MODROOT"
 }
 
-# publish FILE... — moves finished files from the work dir into captures/.
-publish() {
-  local f
-  for f in "$@"; do mv -f "$WORK/out/$f" "$OUT/$f"; done
+# Everything is staged in $WORK/out and moved into captures/ only when the
+# whole run succeeded, so captures/ never mixes a half-finished run (and its
+# new CA) with the previous one.
+publish_all() {
+  mv -f "$WORK/out"/* "$OUT/"
 }
 
 client() { nsx "$@" >>"$WORK/clients.log" 2>&1; }
@@ -335,7 +336,6 @@ cap_basic() {
   editcap -F nsecpcap "$o/basic.pcap" "$o/basic.ns.pcap"
   editcap -F pcapng "$o/basic.pcap" "$o/basic.pcapng"
   gzip -n -9 -c "$o/basic.pcap" >"$o/basic.pcap.gz"
-  publish basic.pcap basic.keylog basic.ns.pcap basic.pcapng basic.pcap.gz
 }
 
 # cap_basic_cooked NAME LINKTYPE — the same traffic on "any" with a cooked header.
@@ -346,7 +346,6 @@ cap_basic_cooked() {
   basic_traffic "$WORK/out/$name.keylog"
   cap_stop
   stop_servers
-  publish "$name.pcap" "$name.keylog"
 }
 
 cap_basic_sll2() { cap_basic_cooked basic-sll2 LINUX_SLL2; }
@@ -376,7 +375,6 @@ cap_tls12_chain_mtu300() {
   cap_stop
   set_lo_mtu 65536
   stop_servers
-  publish tls12-chain-mtu300.pcap tls12-chain-mtu300.keylog
 }
 
 cap_tls12_alert_unknown_ca() {
@@ -389,7 +387,6 @@ cap_tls12_alert_unknown_ca() {
   fi
   cap_stop
   stop_servers
-  publish tls12-alert-unknown-ca.pcap
 }
 
 cap_tls13_mtu300() {
@@ -401,7 +398,6 @@ cap_tls13_mtu300() {
   cap_stop
   set_lo_mtu 65536
   stop_servers
-  publish tls13-mtu300.pcap tls13-mtu300.keylog
 }
 
 cap_dns_mixed() {
@@ -420,7 +416,6 @@ cap_dns_mixed() {
   client dig @"$CLOSED_RESOLVER" +tries=1 +time=1 proxy.golang.org A || true
   cap_stop
   stop_servers
-  publish dns-mixed.pcap
 }
 
 cap_http_pipelined() {
@@ -433,7 +428,6 @@ cap_http_pipelined() {
   client curl -q -sS -4 -I http://example.test/
   cap_stop
   stop_servers
-  publish http-pipelined.pcap
 }
 
 cap_connect_tunnel() {
@@ -448,7 +442,6 @@ cap_connect_tunnel() {
     https://proxy.golang.org/example.test/hello/@v/list
   cap_stop
   stop_servers
-  publish connect-tunnel.pcap connect-tunnel.keylog
 }
 
 # go_download NAME GOPROXY — the real go command fetching example.test/hello.
@@ -474,7 +467,6 @@ cap_go_get_tls() {
   go_download go-get-tls https://proxy.golang.org
   cap_stop
   stop_servers
-  publish go-get-tls.pcap go-get-tls.keylog go-get-tls.x.log
 }
 
 # The go command behind a corporate proxy: HTTPS_PROXY makes it CONNECT.
@@ -489,7 +481,6 @@ cap_go_get_connect() {
   HTTPS_PROXY=http://proxy.corp.test:3128 go_download go-get-connect https://proxy.golang.org
   cap_stop
   stop_servers
-  publish go-get-connect.pcap go-get-connect.keylog go-get-connect.x.log
 }
 
 cap_go_get_plain() {
@@ -499,26 +490,88 @@ cap_go_get_plain() {
   go_download go-get-plain http://proxy.golang.org
   cap_stop
   stop_servers
-  publish go-get-plain.pcap go-get-plain.x.log
 }
 
-# Derived files: they need their source capture (made in this run or before).
-need_capture() { [ -f "$OUT/$1" ] || die "$1 is missing: regenerate it first (make-captures.sh ${1%%.*})"; }
+# Derived files: their source comes from this run if it made one, else from
+# captures/.
+source_file() {
+  if [ -f "$WORK/out/$1" ]; then
+    echo "$WORK/out/$1"
+  elif [ -f "$OUT/$1" ]; then
+    echo "$OUT/$1"
+  else
+    die "$1 is missing: regenerate it first (make-captures.sh ${1%%.*})"
+  fi
+}
 
 cap_pcapng_dsb() {
-  need_capture go-get-tls.pcap
-  need_capture go-get-tls.keylog
-  editcap -F pcapng --inject-secrets "tls,$OUT/go-get-tls.keylog" "$OUT/go-get-tls.pcap" "$WORK/out/pcapng-dsb.pcapng"
-  publish pcapng-dsb.pcapng
+  local pcap keylog
+  pcap=$(source_file go-get-tls.pcap)
+  keylog=$(source_file go-get-tls.keylog)
+  editcap -F pcapng --inject-secrets "tls,$keylog" "$pcap" "$WORK/out/pcapng-dsb.pcapng"
 }
 
 cap_pcapng_comments() {
-  need_capture basic.pcap
+  local pcap
+  pcap=$(source_file basic.pcap)
   editcap -F pcapng -a '1:first packet: dig asks dnsmasq for proxy.golang.org' \
     -a '2:second packet: a comment with UTF-8 (é) and a line break
 inside' \
-    "$OUT/basic.pcap" "$WORK/out/pcapng-comments.pcapng"
-  publish pcapng-comments.pcapng
+    "$pcap" "$WORK/out/pcapng-comments.pcapng"
+}
+
+# expect FILE FILTER [none] — FILTER (a tshark display filter) must match a
+# packet of FILE staged in this run, or match none with "none". Catches a tool
+# update that silently changes what a capture shows.
+expect() {
+  local file=$WORK/out/$1 filter=$2 want=${3:-some} out n
+  [ -f "$file" ] || return 0
+  out=$(tshark -n -r "$file" -Y "$filter" 2>"$WORK/tshark.log") ||
+    die "$1: tshark failed on '$filter': $(cat "$WORK/tshark.log")"
+  n=$(printf '%s' "$out" | grep -c . || true)
+  if [ "$want" = none ] && [ "$n" -ne 0 ]; then die "$1: '$filter' should match nothing, matched $n packets"; fi
+  if [ "$want" = some ] && [ "$n" -eq 0 ]; then die "$1: '$filter' matched no packet"; fi
+}
+
+verify() {
+  if ! command -v tshark >/dev/null 2>&1; then
+    log "tshark not found (apt-get install -y tshark): captures not verified"
+    return 0
+  fi
+  local f
+  for f in basic.pcap basic.ns.pcap basic.pcapng basic.pcap.gz basic-sll2.pcap basic-sll.pcap pcapng-comments.pcapng; do
+    expect "$f" 'udp && dns.a == 127.0.0.10'
+    expect "$f" 'tcp && dns.a == 127.0.0.11'
+    expect "$f" 'http.request.method == "GET" && http.host == "example.test"'
+    expect "$f" 'tls.handshake.extensions_server_name == "proxy.golang.org" && tls.handshake.type == 1'
+  done
+  expect basic-sll2.pcap 'sll.ifindex == 1'
+  expect basic-sll.pcap 'sll.pkttype == 0'
+  expect pcapng-comments.pcapng 'frame.comment contains "dnsmasq"'
+  expect tls12-chain-mtu300.pcap 'tls.handshake.type == 1 && tcp.segment.count >= 2'
+  expect tls12-chain-mtu300.pcap 'tls.handshake.type == 11 && tcp.segment.count >= 5'
+  expect tls12-chain-mtu300.pcap 'x509sat.uTF8String == "gotap capture lab Root CA"'
+  expect tls12-alert-unknown-ca.pcap 'tls.alert_message.desc == 48 && tls.alert_message.level == 2'
+  expect tls13-mtu300.pcap 'tls.handshake.type == 1 && tcp.segment.count >= 2'
+  expect tls13-mtu300.pcap 'tls.handshake.type == 11' none
+  expect dns-mixed.pcap 'dns.flags.rcode == 3'
+  expect dns-mixed.pcap 'dns.count.answers == 3 && dns.cname == "edge.example.test"'
+  expect dns-mixed.pcap 'dns.aaaa == ::1'
+  expect dns-mixed.pcap 'dns.flags.response == 1 && dns.qry.type == 65 && dns.count.answers == 1'
+  expect dns-mixed.pcap 'dns.opt.cookie.client == 01:23:45:67:89:ab:cd:ef'
+  expect dns-mixed.pcap 'dns.flags.truncated == 1'
+  expect dns-mixed.pcap 'ip.dst == 127.0.0.54 && dns'
+  expect dns-mixed.pcap 'icmp.type == 3 && icmp.code == 3'
+  expect http-pipelined.pcap 'count(http.request.method) == 3'
+  expect http-pipelined.pcap 'http.transfer_encoding == "chunked"'
+  expect http-pipelined.pcap 'http.request.method == "HEAD"'
+  expect connect-tunnel.pcap 'http.request.method == "CONNECT" && http.request.uri == "proxy.golang.org:443"'
+  expect connect-tunnel.pcap 'http.response.code == 200 && tcp.srcport == 3128'
+  expect connect-tunnel.pcap 'tcp.dstport == 3128 && tls.handshake.extensions_server_name == "proxy.golang.org"'
+  expect go-get-tls.pcap 'tls.handshake.type == 1 && tls.handshake.extensions_alpn_str == "h2"'
+  expect go-get-plain.pcap 'http.request.uri == "/example.test/hello/@v/v1.0.0.zip" && http.user_agent contains "Go-http-client"'
+  expect go-get-connect.pcap 'http.request.method == "CONNECT" && http.user_agent contains "Go-http-client"'
+  expect pcapng-dsb.pcapng 'http2.headers.path == "/example.test/hello/@v/v1.0.0.zip"'
 }
 
 summary() {
@@ -556,6 +609,8 @@ main() {
     log "$c"
     "cap_${c//-/_}"
   done
+  verify
+  publish_all
   summary
 }
 

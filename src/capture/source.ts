@@ -98,11 +98,19 @@ async function consume(input: AsyncIterable<unknown>, reader: CaptureReader, opt
   }
   const head = asBytes(first.value);
   const chunks = rest(head, it);
+  // An exception from the reader's sink or afterChunk is analysis's own (a bug, or a
+  // CaptureError), not a read error of the input: it is kept aside and rethrown unchanged.
+  let downstream: { error: unknown } | undefined;
   const feed = async (src: AsyncIterable<unknown>): Promise<void> => {
     for await (const chunk of src) {
-      reader.feed(asBytes(chunk));
-      if (reader.stopped) return;
-      if (afterChunk) await afterChunk();
+      try {
+        reader.feed(asBytes(chunk));
+        if (reader.stopped) return;
+        if (afterChunk) await afterChunk();
+      } catch (error) {
+        downstream = { error };
+        throw error;
+      }
     }
   };
   // The gzip magic is 1f 8b (a first chunk of one byte is judged by that byte: no capture starts with 0x1f).
@@ -112,6 +120,7 @@ async function consume(input: AsyncIterable<unknown>, reader: CaptureReader, opt
     if (gzip) await pipeline(chunks, createGunzip({ chunkSize: GUNZIP_CHUNK }), feed, signal ? { signal } : {});
     else await pipeline(chunks, feed, signal ? { signal } : {});
   } catch (e) {
+    if (downstream) throw downstream.error;
     if (e instanceof CaptureError) throw e;
     if (signal?.aborted) return;
     if (gzip && isZlibError(e)) {

@@ -4,9 +4,11 @@
  * datagram to the flow's handlers, and ends flows (FIN/RST linger, idle timeout,
  * eviction, capture end) so memory stays bounded by the configured limits.
  *
- * All time is capture time. The table keeps a monotonic clock (the latest packet time)
- * so small backwards steps in real files never expire anything; a jump back of more
- * than an hour is followed (merged or mis-stamped files). Each protocol's flows are
+ * All time is capture time, read through a monotonic table clock: small backwards steps
+ * in real files are ignored, and a jump of more than an hour either way (a mis-stamped
+ * packet, merged files, a capture paused overnight) is treated as a discontinuity the
+ * clock steps over, so one bogus timestamp can neither expire every flow nor freeze
+ * timeouts. Each protocol's flows are
  * also linked in recency order (least recently active first), so eviction is O(1) and
  * the periodic sweep only visits flows that actually expire.
  */
@@ -44,8 +46,8 @@ export const DEFAULT_FLOW_LIMITS: Readonly<FlowTableLimits> = Object.freeze({
 
 /** Timeouts are checked at most once per second of capture time. */
 const SWEEP_INTERVAL_SEC = 1;
-/** A step back in capture time larger than this is followed instead of ignored. */
-const CLOCK_RESET_SEC = 3600;
+/** A jump in capture time larger than this (either way) is a discontinuity, not elapsed time. */
+const CLOCK_JUMP_SEC = 3600;
 /** A SYN with a different ISN on an open flow idle this long starts a new connection. */
 const PORT_REUSE_IDLE_SEC = 30;
 /** Without a known ISN, a SYN this far from the stream's position is a different connection. */
@@ -106,7 +108,11 @@ export class FlowTable {
   /** Flows that closed (FIN both ways or RST), in close order, waiting out the linger. */
   private readonly closing = new Set<FlowEntry>();
   private readonly observers: FlowObserver[] = [];
+  /** Table clock (capture time minus clockShift), never decreasing. */
   private clock = -Infinity;
+  /** Sum of the discontinuities stepped over, and its value before the latest one. */
+  private clockShift = 0;
+  private previousShift = 0;
   private nextSweepAt = -Infinity;
   private readonly stats: FlowTableCounters = {
     flows: 0,
@@ -214,12 +220,25 @@ export class FlowTable {
   }
 
   private advanceClock(ts: number): void {
-    if (ts > this.clock) {
-      this.clock = ts;
-    } else if (this.clock - ts > CLOCK_RESET_SEC) {
-      this.clock = ts;
-      this.nextSweepAt = ts;
+    if (!Number.isFinite(ts)) return;
+    let t = ts - this.clockShift;
+    if (this.clock === -Infinity) {
+      this.clock = t;
+      return;
     }
+    if (Math.abs(t - this.clock) > CLOCK_JUMP_SEC) {
+      const back = ts - this.previousShift;
+      if (Math.abs(back - this.clock) <= CLOCK_JUMP_SEC) {
+        // Back on the timeline from before the latest jump (that jump was an outlier).
+        [this.clockShift, this.previousShift] = [this.previousShift, this.clockShift];
+        t = back;
+      } else {
+        this.previousShift = this.clockShift;
+        this.clockShift += t - this.clock;
+        return;
+      }
+    }
+    if (t > this.clock) this.clock = t;
   }
 
   /** A SYN (no ACK) that opens a new connection on the tuple of an existing flow (port reuse). */
@@ -321,13 +340,6 @@ export class FlowTable {
     const now = this.clock;
     this.nextSweepAt = now + SWEEP_INTERVAL_SEC;
     for (const e of this.closing) {
-      if (e.closeAt > now) {
-        // Closed "in the future" before the clock was reset: restart its linger now.
-        e.closeAt = now;
-        this.closing.delete(e);
-        this.closing.add(e);
-        continue;
-      }
       if (now - e.closeAt < this.limits.closeLingerSec) break;
       this.end(e, endReason(e.flow, 'idle-timeout'));
     }
@@ -338,13 +350,6 @@ export class FlowTable {
   private expireIdle(flows: ProtocolFlows): void {
     const now = this.clock;
     for (let e = flows.recency.head; e !== null; e = flows.recency.head) {
-      if (e.lastActive > now) {
-        // Active "in the future" before the clock was reset: count its idleness from now.
-        // Rebased flows go to the tail with lastActive == now, so this loop ends.
-        e.lastActive = now;
-        flows.recency.touch(e);
-        continue;
-      }
       if (now - e.lastActive <= flows.idleTimeoutSec) break;
       this.stats.idleTimeouts++;
       this.end(e, endReason(e.flow, 'idle-timeout'));

@@ -64,7 +64,7 @@ export async function analyzeCapture(source: string, output: AnalysisOutput, opt
         if (!flows.packet(pkt)) untracked.add(`IP protocol ${pkt.protocol}${protocolName(pkt.protocol)}`);
       },
     },
-    { stdin: opts.stdin, afterChunk: output.drain },
+    { stdin: opts.stdin, afterChunk: () => output.drain?.() },
   );
   decoder.finish();
   flows.finish();

@@ -166,11 +166,26 @@ describe('flow lifecycle', () => {
     tick(table, 99_990); // a little back in time
     tick(table, 100_005);
     expect(rec.flows[0]?.flow.endReason).toBeUndefined();
-    // A big jump back (e.g. merged files) is followed; open flows restart their idle time there.
+    // A big jump back (e.g. merged files) is a discontinuity: idle time continues from 100_008.
     tick(table, 1000);
-    tick(table, 1005);
+    tick(table, 1002);
     expect(rec.flows[0]?.flow.endReason).toBeUndefined();
-    tick(table, 1012);
+    tick(table, 1003);
+    expect(rec.flows[0]?.flow.endReason).toBe('idle-timeout');
+  });
+
+  it('is not thrown off by single mis-stamped packets', () => {
+    const { table, rec } = setup({ udpIdleTimeoutSec: 10, closeLingerSec: 2 });
+    table.packet(udpPacket(CLIENT, OTHER_B, 'q', 1000));
+    connectAndClose(table, 1000);
+    tick(table, 5e9); // far future
+    tick(table, 1001);
+    tick(table, 1); // far past
+    tick(table, 1001.5);
+    expect(rec.flows.map((r) => r.flow.endReason)).toEqual([undefined, undefined, undefined]);
+    tick(table, 1002.5);
+    expect(rec.flows[1]?.flow.endReason).toBe('fin');
+    tick(table, 1011);
     expect(rec.flows[0]?.flow.endReason).toBe('idle-timeout');
   });
 

@@ -236,7 +236,7 @@ class TlsAnalyzer implements StreamAnalyzer {
       case CHANGE_CIPHER_SPEC:
         // TLS 1.3 sends ChangeCipherSpec only for middlebox compatibility (also around a
         // HelloRetryRequest); it switches keys only in TLS ≤ 1.2.
-        this.encrypt(st);
+        if (!this.tls13 && !this.lastServerHello?.helloRetryRequest) this.encrypt(st);
         break;
       case ALERT:
         if (st.encryptedAlert) this.emit({ type: 'tls-alert', ...this.base(), dir, encrypted: true });

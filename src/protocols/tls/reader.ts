@@ -21,11 +21,6 @@ export class Reader {
     return this.end - this.pos;
   }
 
-  /** Offset of the next byte to read within the underlying buffer. */
-  get offset(): number {
-    return this.pos;
-  }
-
   /** Start of n bytes, or -1 (and failed) when fewer remain. */
   private take(n: number): number {
     if (this.failed || n > this.end - this.pos) {

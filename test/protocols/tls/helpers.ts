@@ -133,13 +133,14 @@ export function serverHelloBody(o: { version?: number; random?: Uint8Array; ciph
 
 export const handshake = (type: number, body: Uint8Array): Uint8Array => concat(u8(type), u24(body.length), body);
 
-/** TLS records of `type` carrying payload, fragmented every `fragment` bytes. */
+/** TLS records of `type` carrying payload, fragmented every `fragment` bytes (one empty record for an empty payload). */
 export function records(type: number, payload: Uint8Array, fragment = 16384, version = 0x0303): Uint8Array {
   const parts: Uint8Array[] = [];
-  for (let p = 0; p < payload.length || (p === 0 && payload.length === 0); p += fragment) {
+  let p = 0;
+  do {
     const piece = payload.subarray(p, p + fragment);
     parts.push(concat(u8(type), u16(version), u16(piece.length), piece));
-    if (payload.length === 0) break;
-  }
+    p += fragment;
+  } while (p < payload.length);
   return concat(...parts);
 }
