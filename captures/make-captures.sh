@@ -140,7 +140,7 @@ wait_listen() {
     if nsx ss "$flag" | awk '{print $4}' | grep -qxF "$addr"; then return 0; fi
     sleep 0.1
   done
-  die "nothing listens on $proto $addr (see logs in $WORK)"
+  die "nothing listens on $proto $addr"
 }
 
 # cap_start FILE TCPDUMP-OPTIONS... — starts tcpdump in the namespace and
@@ -173,8 +173,15 @@ cap_stop() {
 }
 
 cleanup() {
-  local rc=$? pid
+  local rc=$? pid f
   set +e
+  if [ "$rc" -ne 0 ] && [ -n "$WORK" ] && [ -d "$WORK" ]; then
+    for f in "$WORK"/*.log; do
+      [ -s "$f" ] || continue
+      printf -- '--- %s (last lines)\n' "$(basename "$f")" >&2
+      tail -n 15 "$f" >&2
+    done
+  fi
   [ -n "$TCPDUMP_PID" ] && stop_pid "$TCPDUMP_PID" INT
   stop_servers
   [ -n "$DNSMASQ_PID" ] && stop_pid "$DNSMASQ_PID"
@@ -590,7 +597,7 @@ main() {
   require_root
   SELECTED=("$@")
   [ ${#SELECTED[@]} -gt 0 ] || SELECTED=("${ALL_CAPTURES[@]}")
-  local c known
+  local c k known
   for c in "${SELECTED[@]}"; do
     known=0
     for k in "${ALL_CAPTURES[@]}"; do [ "$c" = "$k" ] && known=1; done

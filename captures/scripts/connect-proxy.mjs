@@ -8,6 +8,7 @@
 import dns from 'node:dns/promises';
 import http from 'node:http';
 import net from 'node:net';
+import process from 'node:process';
 
 const [spec] = process.argv.slice(2);
 const cut = spec.lastIndexOf(':');

@@ -8,11 +8,15 @@
 // Usage:
 //   node web-server.mjs [--http ADDR:PORT]... [--https ADDR:PORT]...
 //     [--h2] [--cert leaf+chain.pem --key leaf.key] [--root DIR] [--keylog FILE]
+import { Buffer } from 'node:buffer';
 import { appendFileSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
 import path from 'node:path';
+import process from 'node:process';
+import { setTimeout } from 'node:timers';
+import { URL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const { values: opts } = parseArgs({

@@ -49,7 +49,6 @@ export class TcpReassembler implements BufferHolder {
       this.hasBase = true;
       if (syn) this.isn = seq;
       this.nextSeq = syn ? (seq + 1) >>> 0 : seq;
-      this.ackedOffset = 0;
     }
     const len = payload.length;
     if (len === 0) return;

@@ -1,60 +1,16 @@
 /**
  * Real malformed captures from other projects' test suites, decoded frame by frame.
  * The corpus lives outside the repository (../shared/corpus); without it this skips.
- * Classic pcap is read here by a minimal reader so this test does not depend on the
- * capture stage being written concurrently; pcapng files are left to that stage.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { PacketRecord } from '../../src/capture/types.js';
 import type { DecodedPacket } from '../../src/decode/types.js';
 import { Decoder } from '../../src/decode/decoder.js';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const corpus = path.resolve(repoRoot, '../shared/corpus/robustness');
-
-function* pcapRecords(file: string): Generator<PacketRecord> {
-  const b = readFileSync(file);
-  if (b.length < 24) return;
-  const magicLE = b.readUInt32LE(0);
-  const le = magicLE === 0xa1b2c3d4 || magicLE === 0xa1b23c4d;
-  const magic = le ? magicLE : b.readUInt32BE(0);
-  if (magic !== 0xa1b2c3d4 && magic !== 0xa1b23c4d) return;
-  const u32 = (o: number) => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
-  const linkType = u32(20) & 0x0fffffff;
-  const nano = magic === 0xa1b23c4d;
-  let off = 24;
-  for (let frame = 1; off + 16 <= b.length; frame++) {
-    const caplen = u32(off + 8);
-    if (caplen > 262144 || off + 16 + caplen > b.length) return;
-    const sub = u32(off + 4);
-    yield {
-      frame,
-      tsSec: u32(off),
-      tsNsec: nano ? sub : sub * 1000,
-      linkType,
-      interfaceId: 0,
-      origLen: u32(off + 12),
-      data: new Uint8Array(b.buffer, b.byteOffset + off + 16, caplen),
-    };
-    off += 16 + caplen;
-  }
-}
-
-function listPcaps(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = path.join(dir, name);
-    if (statSync(p).isDirectory()) return listPcaps(p);
-    return name.endsWith('.pcap') ? [p] : [];
-  });
-}
+import { corpusAvailable, corpusFiles, corpusRecords } from '../corpus.js';
 
 function decodeFile(rel: string): { dec: Decoder; packets: DecodedPacket[] } {
   const dec = new Decoder();
   const packets: DecodedPacket[] = [];
-  for (const rec of pcapRecords(path.join(corpus, rel))) {
+  for (const rec of corpusRecords(rel)) {
     const pkt = dec.decode(rec);
     if (pkt !== undefined) packets.push({ ...pkt, payload: pkt.payload.slice() });
   }
@@ -62,13 +18,13 @@ function decodeFile(rel: string): { dec: Decoder; packets: DecodedPacket[] } {
   return { dec, packets };
 }
 
-describe.skipIf(!existsSync(corpus))('robustness corpus (classic pcap)', () => {
+describe.skipIf(!corpusAvailable)('robustness corpus', () => {
   it('decodes every frame of every file without throwing', () => {
-    const files = listPcaps(corpus);
-    expect(files.length).toBeGreaterThan(20);
+    const files = corpusFiles().filter((f) => !f.includes('invalid-vers'));
+    expect(files.length).toBeGreaterThan(30);
     for (const file of files) {
       const dec = new Decoder();
-      for (const rec of pcapRecords(file)) {
+      for (const rec of corpusRecords(file)) {
         const pkt = dec.decode(rec);
         if (pkt !== undefined) {
           const inFrame = pkt.payload.buffer === rec.data.buffer;

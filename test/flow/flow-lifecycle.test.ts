@@ -68,6 +68,8 @@ describe('flow roles and keying', () => {
     const { table, rec } = setup();
     const icmp = { ...udpPacket(CLIENT, SERVER, 'ping'), protocol: 1, srcPort: 0, dstPort: 0 };
     expect(table.packet(icmp)).toBeUndefined();
+    const undecodedTcp = { ...udpPacket(CLIENT, SERVER, 'x'), protocol: 6 };
+    expect(table.packet(undecodedTcp)).toBeUndefined();
     expect(rec.flows).toHaveLength(0);
     expect(table.counters.flows).toBe(0);
   });
@@ -132,6 +134,15 @@ describe('flow lifecycle', () => {
     expect(rec.text(1, 0)).toBe('again');
   });
 
+  it('starts a new flow when a SYN follows a RST on the same tuple', () => {
+    const { table, rec } = setup();
+    table.packet(tcpPacket(CLIENT, SERVER, 100, TCP_SYN, '', { ts: 1000 }));
+    table.packet(tcpPacket(SERVER, CLIENT, 0, TCP_RST | A, '', { ack: 101, ts: 1000 }));
+    expect(table.packet(tcpPacket(CLIENT, SERVER, 100, TCP_SYN, '', { ts: 1001 }))?.id).toBe(2);
+    expect(rec.flows[0]?.flow.endReason).toBe('rst');
+    expect(rec.flows[1]?.flow).toMatchObject({ roleBy: 'syn', rstSeen: false });
+  });
+
   it('starts a new flow on a SYN with a different ISN after a long idle, not on a SYN retransmission', () => {
     const { table, rec } = setup();
     table.packet(tcpPacket(CLIENT, SERVER, 100, TCP_SYN, '', { ts: 1000 }));
@@ -186,6 +197,16 @@ describe('flow lifecycle', () => {
     tick(table, 1002.5);
     expect(rec.flows[1]?.flow.endReason).toBe('fin');
     tick(table, 1011);
+    expect(rec.flows[0]?.flow.endReason).toBe('idle-timeout');
+  });
+
+  it('treats a long pause in the capture as a discontinuity, then times out as usual', () => {
+    const { table, rec } = setup({ udpIdleTimeoutSec: 10 });
+    table.packet(udpPacket(CLIENT, OTHER_B, 'q', 1000));
+    tick(table, 1000 + 7200);
+    tick(table, 1000 + 7205);
+    expect(rec.flows[0]?.flow.endReason).toBeUndefined();
+    tick(table, 1000 + 7211);
     expect(rec.flows[0]?.flow.endReason).toBe('idle-timeout');
   });
 
