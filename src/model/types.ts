@@ -42,6 +42,8 @@ export interface CertificateSummary {
 
 export interface DnsAnswerSummary {
   name: string;
+  /** Query type ("A", "AAAA", "HTTPS" ...). */
+  type?: string;
   /** Final addresses, CNAME chain resolved. */
   addresses: string[];
   cnameChain: string[];
@@ -71,6 +73,8 @@ export interface HostSummary {
   ports: number[];
   /** Plaintext HTTP seen. */
   http: boolean;
+  /** HTTP CONNECT proxies ("127.0.0.9:3128") this host was reached through. */
+  via: string[];
   tls: {
     /** Negotiated versions ("TLS 1.3"). */
     versions: string[];
@@ -123,5 +127,7 @@ export interface ModelSnapshot {
   /** Bounded (most recent entries kept, with a count of dropped ones). */
   timeline: TimelineEntry[];
   timelineDropped: number;
+  /** What the memory caps folded or dropped: hosts beyond the cap (aggregated into the "(other hosts)" entry), findings beyond the cap (still counted in counts.findingsBySeverity and hosts' worst). */
+  overflow: { hostsFolded: number; findingsDropped: number };
   counts: { flows: number; tcpFlows: number; udpFlows: number; findingsBySeverity: Record<Finding['severity'], number> };
 }

@@ -27,3 +27,38 @@ export function sanitizeShort(s: string, max: number): string {
   const clean = sanitizeTerminal(s);
   return clean.length <= max ? clean : `${clean.slice(0, Math.max(0, max - 1))}…`;
 }
+
+// Every ASCII character Markdown gives a meaning to inline (emphasis, code, links,
+// images, HTML and entities, tables, headings, strikethrough) — backslash-escaped so
+// a packet string renders as the literal text it is. `&` stops "&#x202e;" from
+// becoming the bidi override it names once rendered.
+const MARKDOWN_SPECIAL = /[\\`*_[\]<>#|&~!]/g;
+
+/**
+ * Make a packet-derived string inert in Markdown (and, through sanitizeTerminal, on a
+ * terminal that shows the .md file): control characters, ESC sequences and bidi
+ * overrides become visible escapes (line breaks included, so a table row stays one
+ * row), and Markdown syntax is backslash-escaped. Cut to `max` characters when given.
+ */
+export function sanitizeMarkdown(s: string, max?: number): string {
+  const clean = max === undefined ? sanitizeTerminal(s) : sanitizeShort(s, max);
+  return clean.replace(MARKDOWN_SPECIAL, (ch) => `\\${ch}`);
+}
+
+/** RFC 4180 field: quoted (with doubled quotes) when it holds a quote, comma or line break. */
+export function csvField(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+// Leading characters that make Excel, LibreOffice or Google Sheets evaluate a cell as a formula.
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * A packet-derived CSV cell: control characters, ESC sequences and bidi overrides made
+ * visible (sanitizeTerminal), a formula prefix neutralised with a leading `'` (OWASP CSV
+ * injection), then RFC 4180 quoting.
+ */
+export function sanitizeCsvCell(s: string): string {
+  const clean = sanitizeTerminal(s);
+  return csvField(FORMULA_START.test(s) || FORMULA_START.test(clean) ? `'${clean}` : clean);
+}

@@ -1,0 +1,47 @@
+/**
+ * The order of severities and certificate verdicts, in one place, so the model, the
+ * reports and `--fail-on` agree on what "worse" means.
+ */
+import type { Finding, Severity } from '../detect/types.js';
+import type { CertificateVerdict } from './types.js';
+
+export const SEVERITIES: readonly Severity[] = ['info', 'warn', 'critical'];
+
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, warn: 1, critical: 2 };
+
+export function severityRank(s: Severity): number {
+  return SEVERITY_RANK[s];
+}
+
+/** The worse of two severities (undefined counts as none). */
+export function worseSeverity(a: Severity | undefined, b: Severity): Severity {
+  return a === undefined || SEVERITY_RANK[b] > SEVERITY_RANK[a] ? b : a;
+}
+
+/** Time of a finding: its earliest evidence, or +∞ when it has none. */
+export function findingTs(f: Finding): number {
+  let ts = Infinity;
+  for (const e of f.evidence) if (e.ts < ts) ts = e.ts;
+  return ts;
+}
+
+/** Most severe first, then earliest evidence first. */
+export function compareFindings(a: Finding, b: Finding): number {
+  const ta = findingTs(a);
+  const tb = findingTs(b);
+  return SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || (ta === tb ? 0 : ta < tb ? -1 : 1);
+}
+
+// A chain nobody trusts is worse than an incomplete one, which is worse than one only
+// the user's own CA vouches for; "not visible" says nothing and loses to anything seen.
+const VERDICT_RANK: Record<CertificateVerdict, number> = {
+  'not-visible': 0,
+  trusted: 1,
+  'trusted-by-user-ca': 2,
+  incomplete: 3,
+  untrusted: 4,
+};
+
+export function verdictRank(v: CertificateVerdict): number {
+  return VERDICT_RANK[v];
+}
