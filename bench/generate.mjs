@@ -13,7 +13,8 @@
 // Traffic per round: TLS 1.3 + h2 to proxy.golang.org (list, info, mod, zip
 // of several MB), TLS 1.2 + h2 to goproxy.cn (same), HTTP/1.1 in clear to a
 // company mirror (same), short TLS 1.3 connections to sum.golang.org
-// (lookups), and the DNS A/AAAA queries of every curl process.
+// (lookups), nine short connections fetching only list/info/mod, and the
+// DNS A/AAAA queries of every curl process.
 //
 // Then derives, in the same directory: the first ~100 MB (editcap -r) and a
 // ~2 GB file (mergecap -a of the 500 MB file and three copies shifted in time
@@ -142,6 +143,15 @@ function moduleUrls(base, round) {
   });
 }
 
+/** Short connections that fetch only list/info/mod, as `go list -m -versions` or `go get …@latest` do: handshake-heavy traffic. */
+function metadataFetches(caFile, round) {
+  const bases = [['https://proxy.golang.org', ['--http2', '--tlsv1.3']], ['https://goproxy.cn', ['--http2', '--tls-max', '1.2']], ['http://goproxy.corp.test', ['--http1.1']]];
+  return MODULES.flatMap(({ path }, i) => bases.map(([base, extra]) => {
+    const v = `v1.${(round + i) % 3}.0`;
+    return curl(caFile, [`${base}/${path}/@v/list`, `${base}/${path}/@v/${v}.info`, `${base}/${path}/@v/${v}.mod`], extra);
+  }));
+}
+
 async function inside(opts) {
   const work = mkdtempSync('/tmp/gotap-bench-');
   const closers = [];
@@ -170,6 +180,7 @@ async function inside(opts) {
           curl(ca.certFile, moduleUrls('https://goproxy.cn', round), ['--http2', '--tls-max', '1.2']),
           curl(ca.certFile, moduleUrls('http://goproxy.corp.test', round), ['--http1.1']),
           ...lookups.map((u) => curl(ca.certFile, [u], ['--http2', '--tlsv1.3'])),
+          ...metadataFetches(ca.certFile, round),
         ]);
         if (round % 5 === 4) log(`round ${round + 1}: ${(statSync(out).size / MB).toFixed(0)} MB`);
       }
@@ -269,7 +280,7 @@ async function outer(opts) {
     made: new Date().toISOString(),
     madeBy: 'sudo node bench/generate.mjs',
     link: 'loopback in a private netns, MTU 1500, gso/tso/gro off',
-    traffic: 'per round: TLS 1.3 h2 proxy.golang.org and TLS 1.2 h2 goproxy.cn and HTTP/1.1 goproxy.corp.test (list/info/mod/zip of 3, 5, 8 MB modules), 3 TLS 1.3 sum.golang.org lookups, DNS A/AAAA of each curl',
+    traffic: 'per round: TLS 1.3 h2 proxy.golang.org and TLS 1.2 h2 goproxy.cn and HTTP/1.1 goproxy.corp.test (list/info/mod/zip of 3, 5, 8 MB modules), 3 TLS 1.3 sum.golang.org lookups, 9 short list/info/mod connections, DNS A/AAAA of each curl',
     files,
   };
   writeFileSync(join(opts.dir, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');

@@ -26,13 +26,13 @@ const frames = (recs: Rec[], id: number): [number, number] => [flow(recs, id).fi
 describe('TLS', () => {
   it('TLS 1.2 at MTU 300: a ClientHello over two segments and a three-certificate chain over many', () => {
     const recs = replay('tls12-chain-mtu300.pcap');
-    const [hello] = ofType(recs, 'tls-client-hello');
+    const hello = ofType(recs, 'tls-client-hello')[0]!;
     expect(hello).toMatchObject({ sni: 'proxy.golang.org', alpn: ['h2', 'http/1.1'], supportedVersions: [0x0304, 0x0303, 0x0302, 0x0301] });
     // The ClientHello is reported at the frame carrying its last byte, after the handshake's first data frame.
     expect(hello.packet).toBeGreaterThan(frames(recs, hello.flowId)[0] + 3);
-    const [server] = ofType(recs, 'tls-server-hello');
+    const server = ofType(recs, 'tls-server-hello')[0]!;
     expect(server).toMatchObject({ version: 0x0303, cipher: 0xc02c, helloRetryRequest: false });
-    const [certs] = ofType(recs, 'tls-certificates');
+    const certs = ofType(recs, 'tls-certificates')[0]!;
     expect(certs.dir).toBe(1);
     const chain = (certs.certs as string[]).map((b64) => new X509Certificate(Buffer.from(b64, 'base64')));
     expect(chain.map((c) => c.subject.split('\n').find((l) => l.startsWith('CN=')))).toEqual([
@@ -47,7 +47,7 @@ describe('TLS', () => {
   it('a client that rejects the chain sends a plaintext fatal unknown_ca alert', () => {
     const recs = replay('tls12-alert-unknown-ca.pcap');
     const certs = ofType(recs, 'tls-certificates')[0]!;
-    const [alert] = ofType(recs, 'tls-alert');
+    const alert = ofType(recs, 'tls-alert')[0]!;
     expect(alert).toMatchObject({ dir: 0, encrypted: false, levelName: 'fatal', descriptionName: 'unknown_ca', level: 2, description: 48 });
     expect(alert.packet).toBeGreaterThan(certs.packet);
   });
@@ -56,7 +56,7 @@ describe('TLS', () => {
     const recs = replay('tls13-mtu300.pcap');
     expect(ofType(recs, 'tls-server-hello')[0]).toMatchObject({ version: 0x0304 });
     expect(ofType(recs, 'tls-certificates')).toHaveLength(0);
-    const [enc] = ofType(recs, 'tls-encrypted-handshake');
+    const enc = ofType(recs, 'tls-encrypted-handshake')[0]!;
     // Leaf + intermediate (ECDSA P-256) plus EncryptedExtensions/CertificateVerify/Finished.
     expect(enc.approxBytes).toBeGreaterThan(900);
     expect(enc.approxBytes).toBeLessThan(2500);
