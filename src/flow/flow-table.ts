@@ -77,7 +77,8 @@ interface ProtocolFlows {
   readonly idleTimeoutSec: number;
 }
 
-function emptyStats(): DirectionStats {
+/** Zeroed per-direction counters for a new flow. */
+export function emptyDirectionStats(): DirectionStats {
   return {
     packets: 0,
     wireBytes: 0,
@@ -285,7 +286,7 @@ export class FlowTable {
       synAckSeen: false,
       finSeen: [false, false],
       rstSeen: false,
-      stats: [emptyStats(), emptyStats()],
+      stats: [emptyDirectionStats(), emptyDirectionStats()],
     };
     if (tcp) this.stats.tcpFlows++;
     else this.stats.udpFlows++;

@@ -5,6 +5,7 @@
  */
 import { CaptureReader } from '../../src/capture/reader.js';
 import type { PacketRecord, ReaderSummary } from '../../src/capture/types.js';
+import { concat } from '../bytes.js';
 
 export interface PcapOptions {
   le?: boolean;
@@ -49,21 +50,11 @@ export function pcapRecord(r: PcapRecord, le = true): Uint8Array {
 }
 
 export function pcapFile(o: PcapOptions, records: PcapRecord[]): Uint8Array {
-  return concat([pcapHeader(o), ...records.map((r) => pcapRecord(r, o.le ?? true))]);
+  return concat(pcapHeader(o), ...records.map((r) => pcapRecord(r, o.le ?? true)));
 }
 
 export function bytes(n: number, seed = 1): Uint8Array {
   return Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
-}
-
-export function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 export interface Option {
@@ -87,7 +78,7 @@ export class Pcapng {
     dv.setUint16(6, o.minor ?? 0, this.le);
     dv.setInt32(8, -1, this.le);
     dv.setInt32(12, -1, this.le);
-    return this.block(0x0a0d0d0a, concat([body, this.options(o.options)]));
+    return this.block(0x0a0d0d0a, concat(body, this.options(o.options)));
   }
 
   idb(o: { linkType?: number; snaplen?: number; options?: Option[] } = {}): this {
@@ -95,7 +86,7 @@ export class Pcapng {
     const dv = new DataView(body.buffer);
     dv.setUint16(0, o.linkType ?? 1, this.le);
     dv.setUint32(4, o.snaplen ?? 262144, this.le);
-    return this.block(1, concat([body, this.options(o.options)]));
+    return this.block(1, concat(body, this.options(o.options)));
   }
 
   /** Enhanced (or, with obsolete, the old type-2) packet block; ts is the 64-bit timestamp in interface units. */
@@ -108,13 +99,13 @@ export class Pcapng {
     dv.setUint32(8, Number(o.ts & 0xffffffffn), this.le);
     dv.setUint32(12, o.caplen ?? o.data.length, this.le);
     dv.setUint32(16, o.origLen ?? o.data.length, this.le);
-    return this.block(o.obsolete ? 2 : 6, concat([body, pad(o.data), this.options(o.options)]));
+    return this.block(o.obsolete ? 2 : 6, concat(body, pad(o.data), this.options(o.options)));
   }
 
   spb(o: { origLen: number; data: Uint8Array }): this {
     const body = new Uint8Array(4);
     new DataView(body.buffer).setUint32(0, o.origLen, this.le);
-    return this.block(3, concat([body, pad(o.data)]));
+    return this.block(3, concat(body, pad(o.data)));
   }
 
   dsb(secretsType: number, data: Uint8Array): this {
@@ -122,7 +113,7 @@ export class Pcapng {
     const dv = new DataView(body.buffer);
     dv.setUint32(0, secretsType, this.le);
     dv.setUint32(4, data.length, this.le);
-    return this.block(10, concat([body, pad(data)]));
+    return this.block(10, concat(body, pad(data)));
   }
 
   /** Any block; trailer overrides the trailing length field. */
@@ -156,7 +147,7 @@ export class Pcapng {
   }
 
   bytes(): Uint8Array {
-    return concat(this.parts);
+    return concat(...this.parts);
   }
 
   private options(opts: Option[] | undefined): Uint8Array {
@@ -166,15 +157,15 @@ export class Pcapng {
       const dv = new DataView(h.buffer);
       dv.setUint16(0, o.code, this.le);
       dv.setUint16(2, o.value.length, this.le);
-      return concat([h, pad(o.value)]);
+      return concat(h, pad(o.value));
     });
-    return concat([...parts, new Uint8Array(4)]);
+    return concat(...parts, new Uint8Array(4));
   }
 }
 
 function pad(b: Uint8Array): Uint8Array {
   const n = (4 - (b.length & 3)) & 3;
-  return n === 0 ? b : concat([b, new Uint8Array(n)]);
+  return n === 0 ? b : concat(b, new Uint8Array(n));
 }
 
 /** A record as plain data (data copied to a number array) so results can be compared. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Pcapng, bytes, concat, pcapFile, pcapRecord, readBytes, text } from './build.js';
+import { Pcapng, bytes, pcapFile, pcapRecord, readBytes, text } from './build.js';
+import { concat } from '../bytes.js';
 
 /** A pcapng exercising every block kind the reader handles, with records from 0 to 3000 bytes. */
 function pcapngSample(): Uint8Array {
@@ -31,7 +32,7 @@ const samples = {
   pcapng: pcapngSample(),
   'pcap cut short': pcapSample().subarray(0, 5000),
   'pcapng cut short': pcapngSample().subarray(0, 3100),
-  'pcap with a corrupt record': concat([pcapSample(), pcapRecord({ sec: 0, frac: 0, data: bytes(16), caplen: 0x10000000 })]),
+  'pcap with a corrupt record': concat(pcapSample(), pcapRecord({ sec: 0, frac: 0, data: bytes(16), caplen: 0x10000000 })),
 };
 
 describe('chunking invariance', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CaptureReader } from '../../src/capture/reader.js';
 import { CaptureError } from '../../src/capture/types.js';
-import { bytes, concat, pcapFile, pcapHeader, pcapRecord, readBytes } from './build.js';
+import { bytes, pcapFile, pcapHeader, pcapRecord, readBytes } from './build.js';
+import { concat } from '../bytes.js';
 
 function captureError(f: () => void): CaptureError {
   try {
@@ -93,11 +94,11 @@ describe('classic pcap', () => {
   });
 
   it('stops at a caplen above 256 KiB, keeping the packets before it', () => {
-    const file = concat([
+    const file = concat(
       pcapFile({}, [{ sec: 1, frac: 0, data: bytes(40) }]),
       pcapRecord({ sec: 2, frac: 0, data: bytes(8), caplen: 262145 }),
       pcapRecord({ sec: 3, frac: 0, data: bytes(8) }),
-    ]);
+    );
     const { records, summary } = readBytes(file);
     expect(records.map((r) => r.frame)).toEqual([1]);
     expect(summary.truncated).toBe('corrupt pcap record for packet 2 at byte 80: captured length 262145 exceeds 262144; stopped reading');
@@ -153,7 +154,7 @@ describe('classic pcap', () => {
   it('reads the caplen and len fields in their pre-2.3 order (and either order in 2.3 files)', () => {
     // Fields as written: the first one at offset 8, the second at offset 12.
     const read = (major: number, minor: number, first: number, second: number) =>
-      readBytes(concat([pcapHeader({ major, minor }), pcapRecord({ sec: 1, frac: 0, data: bytes(20), caplen: first, origLen: second })])).records[0];
+      readBytes(concat(pcapHeader({ major, minor }), pcapRecord({ sec: 1, frac: 0, data: bytes(20), caplen: first, origLen: second }))).records[0];
     expect(read(2, 2, 1514, 20)).toMatchObject({ origLen: 1514, data: Array.from(bytes(20)) });
     expect(read(2, 2, 20, 20)).toMatchObject({ origLen: 20, data: Array.from(bytes(20)) });
     expect(read(543, 0, 1514, 20)).toMatchObject({ origLen: 1514, data: Array.from(bytes(20)) });

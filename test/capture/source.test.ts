@@ -7,7 +7,8 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readCapture } from '../../src/capture/source.js';
 import { CaptureError, type PacketRecord } from '../../src/capture/types.js';
-import { Pcapng, bytes, concat, pcapFile, pcapRecord } from './build.js';
+import { Pcapng, bytes, pcapFile, pcapRecord } from './build.js';
+import { concat } from '../bytes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gotap-capture-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -89,7 +90,7 @@ describe('readCapture', () => {
   });
 
   it('stops reading a file once a corrupt record ends it', async () => {
-    const big = concat([sample, pcapRecord({ sec: 0, frac: 0, data: new Uint8Array(0), caplen: 0x7ffffff0 }), new Uint8Array(4 * 1024 * 1024)]);
+    const big = concat(sample, pcapRecord({ sec: 0, frac: 0, data: new Uint8Array(0), caplen: 0x7ffffff0 }), new Uint8Array(4 * 1024 * 1024));
     const s = await readCapture(write('corrupt.pcap', big), collect().sink, { chunkSize: 64 * 1024 });
     expect(s.packets).toBe(300);
     expect(s.truncated).toMatch(/captured length 2147483632 exceeds 262144/);

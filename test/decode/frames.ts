@@ -4,15 +4,8 @@
  */
 import type { PacketRecord } from '../../src/capture/types.js';
 
-export function concat(...parts: ArrayLike<number>[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+export { concat } from '../bytes.js';
+import { concat } from '../bytes.js';
 
 export function be16(v: number): number[] {
   return [(v >>> 8) & 0xff, v & 0xff];

@@ -2,25 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TCP_ACK, TCP_PSH, TCP_SYN } from '../../src/decode/types.js';
 import { BufferBudget } from '../../src/flow/buffer-budget.js';
-import { FlowTable } from '../../src/flow/flow-table.js';
+import { emptyDirectionStats, FlowTable } from '../../src/flow/flow-table.js';
 import { TcpReassembler } from '../../src/flow/tcp-reassembler.js';
-import type { DirectionStats, FlowHandler } from '../../src/flow/types.js';
+import type { FlowHandler } from '../../src/flow/types.js';
 import { CLIENT, Recorder, SERVER, tcpPacket, type Side } from './helpers.js';
-
-function emptyStats(): DirectionStats {
-  return {
-    packets: 0,
-    wireBytes: 0,
-    payloadBytes: 0,
-    streamBytes: 0,
-    gaps: 0,
-    gapBytes: 0,
-    retransmissions: 0,
-    conflictingOverlapBytes: 0,
-    outOfOrder: 0,
-    capDrops: 0,
-  };
-}
 
 /** A segmentation of [0, n) from sorted cut points. */
 function ranges(n: number, cuts: number[]): [number, number][] {
@@ -165,7 +150,7 @@ describe('reassembly properties', () => {
         (ops, base, perDir, total) => {
           const budget = new BufferBudget(total);
           const handlers: FlowHandler[] = [];
-          const rx = [0, 1].map((d) => new TcpReassembler(d as 0 | 1, emptyStats(), handlers, budget, perDir, 8));
+          const rx = [0, 1].map((d) => new TcpReassembler(d as 0 | 1, emptyDirectionStats(), handlers, budget, perDir, 8));
           let frame = 0;
           for (const op of ops) {
             const r = rx[op.dir] as TcpReassembler;

@@ -4,24 +4,10 @@
  */
 import dnsPacket from 'dns-packet';
 import type { Answer, Packet, Question } from 'dns-packet';
-import type { DirectionStats, Endpoint, Flow } from '../../../src/flow/types.js';
+import type { Endpoint, Flow } from '../../../src/flow/types.js';
 import type { AnalyzerContext } from '../../../src/protocols/analyzer.js';
+import { emptyDirectionStats } from '../../../src/flow/flow-table.js';
 import type { GotapEvent } from '../../../src/protocols/events.js';
-
-function stats(): DirectionStats {
-  return {
-    packets: 0,
-    wireBytes: 0,
-    payloadBytes: 0,
-    streamBytes: 0,
-    gaps: 0,
-    gapBytes: 0,
-    retransmissions: 0,
-    conflictingOverlapBytes: 0,
-    outOfOrder: 0,
-    capDrops: 0,
-  };
-}
 
 export const CLIENT: Endpoint = { addr: '10.0.0.2', port: 40000 };
 export const RESOLVER: Endpoint = { addr: '10.0.0.53', port: 53 };
@@ -42,7 +28,7 @@ export function makeFlow(protocol: 'tcp' | 'udp', client = CLIENT, server = RESO
     synAckSeen: protocol === 'tcp',
     finSeen: [false, false],
     rstSeen: false,
-    stats: [stats(), stats()],
+    stats: [emptyDirectionStats(), emptyDirectionStats()],
   };
 }
 
