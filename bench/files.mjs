@@ -1,7 +1,8 @@
 // Where the benchmark captures live and what is known about them: shared by
 // the generator (which writes them) and the runner (which reads them). They
 // are cached outside the repository because they are 0.1 to 2 GB.
-import { execFileSync } from 'node:child_process';
+import process from 'node:process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -29,4 +30,14 @@ export function readMeta(dir) {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The gotap command benchmarked: `report` when this build has it, else `replay --format
+ * ndjson` (callers say which ran). args(file) are node's arguments; output goes to /dev/null.
+ */
+export function gotapCommand(bin) {
+  const help = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8' }).stdout ?? '';
+  if (/^\s+report\b/m.test(help)) return { name: 'report', args: (f) => [bin, 'report', f, '--format', 'json', '-o', '/dev/null'] };
+  return { name: 'replay', args: (f) => [bin, 'replay', '--format', 'ndjson', f] };
 }

@@ -22,6 +22,8 @@
 //
 // Needs root (network namespace, tcpdump, ethtool).
 // Usage: sudo node bench/generate.mjs [--dir DIR] [--regenerate]
+import { Buffer } from 'node:buffer';
+import process from 'node:process';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';

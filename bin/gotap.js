@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
 // Launcher: the CLI lives in the compiled dist/ (built by `npm install` via the prepare script).
 import { main } from '../dist/cli/main.js';
 

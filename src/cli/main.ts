@@ -6,7 +6,13 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CaptureError } from '../capture/types.js';
 import { EXIT } from './exit-codes.js';
-import { runReplay } from './replay.js';
+import { registerProbe } from './probe.js';
+import { addInspectOptions } from './inspect-options.js';
+import { runReplay, speedArg, type ReplayOptions } from './replay.js';
+import { registerReport } from './report.js';
+import { registerLive } from './live.js';
+import { registerWatch } from './watch.js';
+import { InputError } from './input-error.js';
 
 
 const VERSION = '0.1.0';
@@ -24,16 +30,23 @@ export function buildProgram(result: { code: number }): Command {
     .showHelpAfterError('(run gotap --help for usage)')
     .exitOverride();
 
-  program
+  const replay = program
     .command('replay')
     .description('analyse a saved capture (pcap or pcapng, optionally gzipped; "-" reads standard input)')
     .argument('<capture>', 'capture file, or - for standard input (e.g. tcpdump -U -w - | gotap replay -)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'ndjson']).default('text'))
     .option('--strict', 'exit with status 3 when the capture is truncated or has a corrupt record')
     .option('--max-flows <n>', 'flows tracked at once (the least recently active is evicted beyond it)', positiveInt)
-    .action(async (capture: string, opts: { format: 'text' | 'ndjson'; strict?: boolean; maxFlows?: number }) => {
-      result.code = await runReplay(capture, opts);
-    });
+    .option('--ui', 'watch it in the terminal dashboard (needs a terminal; the options below apply to it); q quits')
+    .option('--speed <speed>', 'pace: 1 = as captured, 10 = ten times faster, max = at once (default 1 with --ui, else max)', speedArg);
+  addInspectOptions(replay).action(async (capture: string, opts: ReplayOptions) => {
+    result.code = await runReplay(capture, opts);
+  });
+
+  registerProbe(program, result);
+  registerReport(program, result);
+  registerLive(program, result);
+  registerWatch(program, result);
 
   return program;
 }
@@ -53,7 +66,7 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end here with code 0; usage errors were already printed by commander.
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (err instanceof CaptureError) {
+    if (err instanceof CaptureError || err instanceof InputError) {
       process.stderr.write(`gotap: ${err.message}\n`);
       return EXIT.input;
     }

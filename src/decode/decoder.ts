@@ -38,6 +38,8 @@ export const DEFAULT_DECODER_LIMITS: Readonly<DecoderLimits> = {
 
 const TCP = 6;
 const UDP = 17;
+/** Fast path: pure ACKs (a third of a download's packets) share one empty payload instead of a view each. */
+const NO_PAYLOAD = new Uint8Array(0);
 
 export class Decoder {
   /** Malformed input by kind ("IPv4: header length 3 < 5"). */
@@ -152,7 +154,7 @@ export class Decoder {
       srcPort: span.srcPort,
       dstPort: span.dstPort,
       tcp,
-      payload: buf.subarray(span.dataStart, span.dataEnd),
+      payload: span.dataEnd > span.dataStart ? buf.subarray(span.dataStart, span.dataEnd) : NO_PAYLOAD,
       payloadTruncated: span.truncated,
       wireLen: rec.origLen,
     };

@@ -42,11 +42,19 @@ export function parseTcp(
     problems.add('TCP: data offset beyond segment');
     return undefined;
   }
+  // Every field is created here, options included, so all headers share one object shape:
+  // adding tsVal/tsEcr later (Linux puts timestamps on every segment) would grow the
+  // object past its in-object slots and allocate a property store per packet.
   const tcp: TcpHeader = {
     seq: u32(d, start + 4),
     ack: u32(d, start + 8),
     flags: d[start + 13]!,
     window: u16(d, start + 14),
+    mss: undefined,
+    windowScale: undefined,
+    sackPermitted: undefined,
+    tsVal: undefined,
+    tsEcr: undefined,
   };
   span.srcPort = u16(d, start);
   span.dstPort = u16(d, start + 2);

@@ -34,9 +34,11 @@ import type {
  * 1 min, tcp_close_delay/tcp_reset_delay 5 s): long enough for an idle keep-alive HTTP/2
  * connection to the module proxy, short enough that DNS-sized UDP flows do not pile up.
  * 1 MiB per direction holds a full receive window of reordering; 64 MiB bounds the worst case.
+ * 16,384 flows open at once (3.5–6.5 KB of state each with their analyzers) keeps the whole
+ * process near 150 MB however large the capture (docs/performance.md).
  */
 export const DEFAULT_FLOW_LIMITS: Readonly<FlowTableLimits> = Object.freeze({
-  maxFlows: 65_536,
+  maxFlows: 16_384,
   maxBufferedBytesPerDirection: 1 << 20,
   maxBufferedBytesTotal: 64 << 20,
   tcpIdleTimeoutSec: 300,

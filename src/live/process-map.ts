@@ -5,7 +5,8 @@
  * `ss -p` would cost a process per lookup, so it is read here directly.
  *
  * Best effort and never in the packet path: lookups are queued and answered by a scan that
- * runs at most once per `minScanIntervalMs`, batching everything asked since the last one.
+ * batches everything asked since the last one; scans are rate-limited by a token bucket
+ * (a short burst, then one per `minScanIntervalMs`).
  * A scan reads the socket tables once, then walks /proc only until every wanted inode is
  * found, owners of recent hits first and then the newest pids (new sockets mostly belong to
  * new processes). A socket that is already gone (a finished DNS query) answers undefined.
@@ -85,13 +86,16 @@ export function parseProcNet(text: string, littleEndian = HOST_LITTLE_ENDIAN): P
   return out;
 }
 
-/** "go mod download" from a go command line; undefined for other programs. */
+/** Go subcommands that take a subcommand of their own ("go mod download"). */
+const NESTED = new Set(['mod', 'work', 'tool', 'telemetry']);
+
+/** "go mod download", "go build" from a go command line; undefined for other programs. */
 export function goCommand(argv: string[]): string | undefined {
-  const base = argv[0]?.split('/').pop();
-  if (base !== 'go') return undefined;
-  // The subcommand and, for "go mod"/"go work"/"go tool"…, its own subcommand: the first two words that are not flags.
-  const words = argv.slice(1).filter((a) => a && !a.startsWith('-')).slice(0, 2);
-  return ['go', ...words].join(' ');
+  if (argv[0]?.split('/').pop() !== 'go') return undefined;
+  const words = argv.slice(1).filter((a) => a && !a.startsWith('-'));
+  const sub = words[0];
+  if (sub === undefined) return 'go';
+  return NESTED.has(sub) && words[1] !== undefined ? `go ${sub} ${words[1]}` : `go ${sub}`;
 }
 
 export function processLabel(p: { pid: number; name: string; command?: string }): string {
@@ -101,8 +105,14 @@ export function processLabel(p: { pid: number; name: string; command?: string })
 export interface ProcessMapOptions {
   /** Root of procfs (tests point it elsewhere). */
   procRoot?: string;
-  /** At most one scan per this many ms (default 200: five a second). */
+  /** Sustained rate: one scan per this many ms (default 200: five a second). */
   minScanIntervalMs?: number;
+  /**
+   * Scans allowed back to back before the rate applies (default 4). A short command (a
+   * `go mod download` of small modules lasts ~100 ms) opens its connections within
+   * milliseconds and is gone before a strictly paced second scan would run.
+   */
+  burst?: number;
   /** Lookups waiting for a scan; beyond it new ones answer undefined at once (default 4096). */
   maxPending?: number;
   /** Remembered inode → owner entries (default 8192). */
@@ -127,6 +137,10 @@ const RECENT_PIDS = 16;
 export class ProcessMap {
   private readonly procRoot: string;
   private readonly minScanIntervalMs: number;
+  private readonly burst: number;
+  /** Token bucket: scans that may start now, refilled at one per minScanIntervalMs. */
+  private tokens: number;
+  private refilledAt = Date.now();
   private readonly maxPending: number;
   private readonly maxCachedOwners: number;
   private pending = new Map<string, Pending>();
@@ -135,7 +149,6 @@ export class ProcessMap {
   private readonly recentPids: number[] = [];
   private timer: NodeJS.Timeout | undefined;
   private scanning: Promise<void> | undefined;
-  private lastScan = 0;
   private closed = false;
   /** Scans run so far (for tests and diagnostics). */
   scans = 0;
@@ -143,6 +156,8 @@ export class ProcessMap {
   constructor(opts: ProcessMapOptions = {}) {
     this.procRoot = opts.procRoot ?? '/proc';
     this.minScanIntervalMs = opts.minScanIntervalMs ?? 200;
+    this.burst = Math.max(1, opts.burst ?? 4);
+    this.tokens = this.burst;
     this.maxPending = opts.maxPending ?? 4096;
     this.maxCachedOwners = opts.maxCachedOwners ?? 8192;
   }
@@ -174,9 +189,13 @@ export class ProcessMap {
 
   private schedule(): void {
     if (this.timer || this.scanning || this.closed) return;
-    const wait = Math.max(0, this.lastScan + this.minScanIntervalMs - Date.now());
+    const now = Date.now();
+    this.tokens = this.minScanIntervalMs > 0 ? Math.min(this.burst, this.tokens + (now - this.refilledAt) / this.minScanIntervalMs) : this.burst;
+    this.refilledAt = now;
+    const wait = this.tokens >= 1 ? 0 : Math.ceil((1 - this.tokens) * this.minScanIntervalMs);
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      this.tokens = Math.max(0, this.tokens - 1);
       this.scanning = this.scan().finally(() => {
         this.scanning = undefined;
         if (this.pending.size > 0) this.schedule();
@@ -186,7 +205,6 @@ export class ProcessMap {
   }
 
   private async scan(): Promise<void> {
-    this.lastScan = Date.now();
     this.scans++;
     const batch = [...this.pending.values()];
     this.pending = new Map();
@@ -217,8 +235,9 @@ export class ProcessMap {
         const text = await readFile(`${this.procRoot}/net/${file}`, 'latin1').catch(() => '');
         for (const s of parseProcNet(text)) {
           if (s.inode === 0) continue;
-          const wildcard = s.local.addr === '0.0.0.0' || s.local.addr === '::';
-          // An unconnected UDP socket bound to the wildcard address serves any local address on its port.
+          // An unconnected UDP socket bound to the wildcard address serves any local address on its
+          // port. (A TCP socket on the wildcard address is a listener: never the client of a flow.)
+          const wildcard = protocol === 'udp' && (s.local.addr === '0.0.0.0' || s.local.addr === '::');
           const key = wildcard ? `* ${s.local.port}` : `${s.local.addr} ${s.local.port}`;
           if (!byEndpoint.has(key)) byEndpoint.set(key, s.inode);
         }

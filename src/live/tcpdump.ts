@@ -43,17 +43,22 @@ export interface TcpdumpStats {
   dropped?: number;
 }
 
-/** Parses tcpdump's exit statistics from its stderr. */
+/**
+ * Parses tcpdump's latest statistics from its stderr: the report it prints at exit (one
+ * count a line) or on SIGUSR1 ("tcpdump: 5 packets captured, 5 packets received by
+ * filter, 0 packets dropped by kernel"), whichever came last.
+ */
 export function parseStats(stderr: string): TcpdumpStats {
-  const num = (re: RegExp): number | undefined => {
-    const m = re.exec(stderr);
-    return m ? Number(m[1]) : undefined;
+  const last = (re: RegExp): number | undefined => {
+    let value: number | undefined;
+    for (const m of stderr.matchAll(re)) value = Number(m[1]);
+    return value;
   };
-  const kernel = num(/^(\d+) packets? dropped by kernel/m);
-  const iface = num(/^(\d+) packets? dropped by interface/m);
+  const kernel = last(/(\d+) packets? dropped by kernel/g);
+  const iface = last(/(\d+) packets? dropped by interface/g);
   return {
-    captured: num(/^(\d+) packets? captured/m),
-    received: num(/^(\d+) packets? received by filter/m),
+    captured: last(/(\d+) packets? captured/g),
+    received: last(/(\d+) packets? received by filter/g),
     dropped: kernel === undefined && iface === undefined ? undefined : (kernel ?? 0) + (iface ?? 0),
   };
 }
@@ -72,7 +77,7 @@ function errorText(stderr: string): string {
   const lines = stderr
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => l && !/^(tcpdump: )?listening on /.test(l) && !/^\d+ packets? /.test(l));
+    .filter((l) => l && !/^(tcpdump: )?listening on /.test(l) && !/^(tcpdump: )?\d+ packets? /.test(l));
   return lines.join(' ') || '(no message)';
 }
 
@@ -111,14 +116,20 @@ export interface TcpdumpOptions {
   filter?: string;
   /** The tcpdump executable (default 'tcpdump', found on PATH). */
   command?: string;
-  /** Kernel buffer in KiB (-B, default 4096). */
+  /** Kernel buffer in KiB (-B, default 32768). */
   bufferKiB?: number;
   /** How long to wait for "listening on" (default 10 s). */
   startTimeoutMs?: number;
 }
 
-/** Arguments for tcpdump: pcap to stdout, flushed per packet, whole packets, no buffering delay. */
-export function tcpdumpArgs(iface: string, filter: string, bufferKiB = 4096): string[] {
+/**
+ * Arguments for tcpdump: pcap to stdout, flushed per packet, whole packets, no buffering
+ * delay. --immediate-mode makes libpcap use fixed-size ring frames as large as the snapshot
+ * length (256 KiB with -s 0 where offloads can build 64 KiB packets): a 4 MiB buffer then
+ * holds about 16 packets: of a burst of 300 small packets on lo, tcpdump kept 32 with
+ * -B 4096 and all 300 with -B 32768. Hence the default.
+ */
+export function tcpdumpArgs(iface: string, filter: string, bufferKiB = 32768): string[] {
   const args = ['-i', iface, '-U', '-w', '-', '-s', '0', '--immediate-mode', '-B', String(bufferKiB), '-n'];
   return filter.trim() ? [...args, filter] : args;
 }
@@ -132,6 +143,7 @@ export interface TcpdumpExit {
 export class Tcpdump {
   private stderrText = '';
   private stopping = false;
+  private unasked: TcpdumpExit | undefined;
   readonly exited: Promise<TcpdumpExit>;
   /** The "listening on …" line. */
   listeningOn = '';
@@ -149,7 +161,10 @@ export class Tcpdump {
     // 'exit' plus the end of stderr (not 'close', which also waits for stdout to be read to its end).
     const stderrEnded = new Promise<void>((resolve) => child.stderr.once('close', resolve));
     const exit = new Promise<TcpdumpExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-    this.exited = Promise.all([exit, stderrEnded]).then(([e]) => e);
+    this.exited = Promise.all([exit, stderrEnded]).then(([e]) => {
+      if (!this.stopping) this.unasked = e;
+      return e;
+    });
   }
 
   /** Starts tcpdump and resolves once it is listening; rejects with a LiveCaptureError otherwise. */
@@ -220,6 +235,16 @@ export class Tcpdump {
     throw classifyFailure(this.stderrText, this.iface);
   }
 
+  /** The latest statistics tcpdump printed (at exit, or after requestStats()). */
+  get stats(): TcpdumpStats {
+    return parseStats(this.stderrText);
+  }
+
+  /** Asks tcpdump for its counters: on SIGUSR1 it prints them and keeps capturing. */
+  requestStats(): void {
+    if (!this.stopping && this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGUSR1');
+  }
+
   /** True once stop() was called: an exit after that is expected. */
   get stopRequested(): boolean {
     return this.stopping;
@@ -242,8 +267,10 @@ export class Tcpdump {
     return parseStats(this.stderrText);
   }
 
-  /** The error to report when tcpdump exited without being asked to. */
-  diedError(exit: TcpdumpExit): LiveCaptureError {
+  /** Set once tcpdump has exited without being asked to: the error to report, with its stderr. */
+  get died(): LiveCaptureError | undefined {
+    const exit = this.unasked;
+    if (!exit) return undefined;
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with status ${exit.code}`;
     return new LiveCaptureError(EXIT.tcpdumpDied, `tcpdump ${how}: ${errorText(this.stderrText)}`);
   }

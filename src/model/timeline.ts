@@ -6,6 +6,9 @@
  */
 import type { TimelineEntry } from './types.js';
 
+/** At the same frame, what the frame shows comes before the finding it proves. */
+const findingLast = (e: TimelineEntry): number => (e.kind === 'finding' ? 1 : 0);
+
 export class Timeline {
   private readonly ring: TimelineEntry[] = [];
   private next = 0;
@@ -30,7 +33,7 @@ export class Timeline {
 
   /** Entries by capture time, then frame; the same array until the next push. */
   entries(): TimelineEntry[] {
-    this.sorted ??= Object.freeze([...this.ring].sort((a, b) => a.ts - b.ts || a.packet - b.packet)) as TimelineEntry[];
+    this.sorted ??= Object.freeze([...this.ring].sort((a, b) => a.ts - b.ts || a.packet - b.packet || findingLast(a) - findingLast(b))) as TimelineEntry[];
     return this.sorted;
   }
 }

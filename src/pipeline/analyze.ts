@@ -14,6 +14,8 @@ import { withGoRequests } from '../protocols/go-requests.js';
 import { Counter } from '../util/counter.js';
 
 export interface AnalysisOutput {
+  /** A new flow, at its first packet (live mode looks up the process owning its client socket). */
+  flowStarted?(flow: Flow): void;
   event(ev: GotapEvent): void;
   flowEnded(flow: Flow): void;
   /** Called after each input chunk; awaiting it is how a slow consumer (a pipe) holds reading back. */
@@ -49,7 +51,10 @@ export async function analyzeCapture(source: string, output: AnalysisOutput, opt
 
   const analyzerProblems = new Counter();
   flows.addObserver(new ProtocolDispatcher(withGoRequests((ev) => output.event(ev)), analyzerProblems));
-  flows.addObserver({ flowStarted: () => undefined, flowEnded: (flow) => output.flowEnded(flow) });
+  flows.addObserver({
+    flowStarted: (flow) => void output.flowStarted?.(flow),
+    flowEnded: (flow) => output.flowEnded(flow),
+  });
 
   const reader = await readCapture(
     source,

@@ -17,6 +17,8 @@ import { createTlsAnalyzer, looksLikeTls } from './tls/index.js';
 const MAX_SNIFF_BYTES = 4096;
 /** UDP flows off the DNS ports: how many datagrams may prove they are DNS. */
 const UDP_SNIFF_DATAGRAMS = 3;
+/** The heads of every flow not sniffing (any more): one shared empty array, not two per flow. */
+const EMPTY = new Uint8Array(0);
 
 type Pending = { dir: Direction; kind: 'data'; chunk: StreamChunk } | { dir: Direction; kind: 'gap'; size: number; frame: number; ts: number };
 
@@ -28,7 +30,7 @@ class SniffingAnalyzer implements StreamAnalyzer {
   private gaveUp = false;
   private pending: Pending[] = [];
   private pendingBytes = 0;
-  private readonly heads: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)];
+  private readonly heads: [Uint8Array, Uint8Array] = [EMPTY, EMPTY];
 
   constructor(
     private readonly ctx: AnalyzerContext,
@@ -75,8 +77,7 @@ class SniffingAnalyzer implements StreamAnalyzer {
     this.inner = this.create(verdict);
     this.recognised(verdict);
     const pending = this.pending;
-    this.pending = [];
-    this.pendingBytes = 0;
+    this.releaseSniffed();
     for (const p of pending) {
       if (p.kind === 'data') this.inner.data(p.dir, p.chunk);
       else this.inner.gap(p.dir, p.size, p.frame, p.ts);
@@ -119,8 +120,15 @@ class SniffingAnalyzer implements StreamAnalyzer {
 
   private giveUp(): void {
     this.gaveUp = true;
+    this.releaseSniffed();
+  }
+
+  /** Once decided, the held bytes and heads (up to 2 × MAX_SNIFF_BYTES) go: a flow keeps no copies for its lifetime. */
+  private releaseSniffed(): void {
     this.pending = [];
     this.pendingBytes = 0;
+    this.heads[0] = EMPTY;
+    this.heads[1] = EMPTY;
   }
 }
 

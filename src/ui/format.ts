@@ -56,19 +56,20 @@ const VERDICT_COLOR: Record<CertificateVerdict, string> = {
 /** Certificate column text: the verdict, or the interception product when the issuer matches one. */
 export function certificateLabel(h: HostSummary): { text: string; color: string | undefined } {
   const c = h.certificate;
-  if (!c) return { text: h.tls.versions.length > 0 ? 'hidden' : '', color: 'gray' };
+  // No certificate: TLS 1.3 encrypts it; with TLS 1.2 it was not captured (e.g. a resumed session).
+  if (!c) return { text: h.tls.versions.includes('TLS 1.3') ? 'hidden' : h.tls.versions.length > 0 ? 'not seen' : '', color: 'gray' };
   const color = VERDICT_COLOR[c.verdict];
   if (c.interceptionProduct) return { text: `MITM ${cell(c.interceptionProduct, 20)}`, color: c.verdict === 'untrusted' ? 'red' : 'yellow' };
-  return { text: VERDICT_LABEL[c.verdict] ?? c.verdict, color };
+  return { text: verdictLabel(c.verdict), color };
 }
 
 export function verdictLabel(v: CertificateVerdict): string {
-  return VERDICT_LABEL[v] ?? v;
+  return VERDICT_LABEL[v] ?? cell(String(v), 20);
 }
 
 /** "1.3" or "1.2,1.3"; "http" when plaintext HTTP was seen. */
 export function tlsLabel(h: HostSummary): string {
-  const parts = h.tls.versions.map((v) => v.replace(/^TLS /, ''));
+  const parts = h.tls.versions.map((v) => cell(v.replace(/^TLS /, ''), 12));
   if (h.http) parts.push('http');
   return parts.join(',');
 }

@@ -38,7 +38,7 @@ const COMPARE: Record<SortKey, (a: HostSummary, b: HostSummary) => number> = {
   severity: (a, b) => rank(b) - rank(a) || b.findings.length - a.findings.length || byBytes(a, b) || byKey(a, b),
 };
 
-export function sortHosts(hosts: HostSummary[], key: SortKey): HostSummary[] {
+function sortHosts(hosts: HostSummary[], key: SortKey): HostSummary[] {
   return hosts.sort(COMPARE[key]);
 }
 

@@ -25,9 +25,12 @@ export class RateMeter {
 
   update(c: CaptureInfo): Rates {
     if (c.lastTs === null || c.firstTs === null) return { packetsPerSec: 0, bytesPerSec: 0 };
-    const last = this.samples[this.samples.length - 1];
+    let last = this.samples[this.samples.length - 1];
     // Timestamps that go backwards (a concatenated file) restart the window.
-    if (last && (c.lastTs < last.ts || c.packets < last.packets)) this.samples = [];
+    if (last && (c.lastTs < last.ts || c.packets < last.packets)) {
+      this.samples = [];
+      last = undefined;
+    }
     if (!last || c.lastTs > last.ts) this.samples.push({ ts: c.lastTs, packets: c.packets, bytes: c.bytes });
     while (this.samples.length > MAX_SAMPLES || (this.samples.length > 2 && this.samples[1]!.ts <= c.lastTs - WINDOW_SEC)) this.samples.shift();
     const first = this.samples[0]!;

@@ -243,7 +243,7 @@ describe('flow lifecycle', () => {
 
   it('has documented defaults', () => {
     expect(DEFAULT_FLOW_LIMITS).toEqual({
-      maxFlows: 65536,
+      maxFlows: 16384,
       maxBufferedBytesPerDirection: 1 << 20,
       maxBufferedBytesTotal: 64 << 20,
       tcpIdleTimeoutSec: 300,

@@ -22,7 +22,8 @@ import { startCapture } from './tcpdump.mjs';
 const MAX_ATTEMPTS = 3;
 const ZSCALER_SUBJECT = '/C=US/ST=California/L=San Jose/O=Zscaler Inc./OU=Zscaler Inc./CN=Zscaler Root CA';
 
-function prepare(work) {
+/** The run's shared material (module tree, checksum database, CAs, go); also used by watch-e2e.mjs. */
+export function prepare(work) {
   const tree = buildModuleTree();
   const sumdb = createSumdb('sum.golang.org', [...tree.values()].filter((m) => !m.private));
   const labCa = createCa(join(work, 'pki', 'lab'), { subject: '/O=gotap lab/CN=gotap lab Root CA', keyType: 'ec', daysBack: 400 });

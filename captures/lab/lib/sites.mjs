@@ -11,9 +11,11 @@ import http2 from 'node:http2';
  * @typedef {(req: {host: string, path: string, query: string, scheme: string}) => Reply} Handler
  * @param {{name: string, address: string, port: number,
  *   tls?: {cert: string, key: Buffer, maxVersion?: 'TLSv1.2'|'TLSv1.3'},
- *   handler: Handler, keylog: (line: Buffer) => void, log: (e: object) => void}} opts
+ *   handler: Handler, keylog: (line: Buffer) => void, log: (e: object) => void, delayMs?: number}} opts
+ *   delayMs: answer each request this much later, like a server across a real network
+ *   (watch-e2e.mjs: keeps the go command alive long enough to be seen owning its sockets)
  */
-export async function startSite({ name, address, port, tls, handler, keylog, log }) {
+export async function startSite({ name, address, port, tls, handler, keylog, log, delayMs = 0 }) {
   const onRequest = (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const host = (req.headers[':authority'] ?? req.headers.host ?? '').replace(/:\d+$/, '');
@@ -34,8 +36,12 @@ export async function startSite({ name, address, port, tls, handler, keylog, log
       status: reply.status,
       userAgent: req.headers['user-agent'],
     });
-    res.writeHead(reply.status, { 'content-type': reply.type ?? 'text/plain; charset=UTF-8', ...reply.headers });
-    res.end(reply.body);
+    const send = () => {
+      res.writeHead(reply.status, { 'content-type': reply.type ?? 'text/plain; charset=UTF-8', ...reply.headers });
+      res.end(reply.body);
+    };
+    if (delayMs > 0) setTimeout(send, delayMs);
+    else send();
   };
   const server = tls
     ? http2.createSecureServer({ allowHTTP1: true, cert: tls.cert, key: tls.key, maxVersion: tls.maxVersion ?? 'TLSv1.3' }, onRequest)

@@ -58,8 +58,10 @@ export function parseCertificate(der: Uint8Array): ParsedCert | undefined {
     const x509 = new X509Certificate(der);
     const subject = formatName(fields.subject);
     const issuer = formatName(fields.issuer);
+    // Compared by name and signature only: checkIssued would also demand keyCertSign, which
+    // a self-signed leaf lacks.
     let selfSigned = false;
-    if (x509.checkIssued(x509)) {
+    if (subject === issuer) {
       try {
         selfSigned = x509.verify(x509.publicKey);
       } catch {
@@ -73,12 +75,12 @@ export function parseCertificate(der: Uint8Array): ParsedCert | undefined {
 }
 
 /** Does `issuer` sign `cert`? Name/key-identifier match first (cheap), then the signature. */
-export function issuedBy(cert: ParsedCert, issuer: ParsedCert): 'yes' | 'name-only' | 'no' {
-  if (!cert.x509.checkIssued(issuer.x509)) return 'no';
+export function issuedBy(cert: ParsedCert, issuer: ParsedCert): boolean {
+  if (!cert.x509.checkIssued(issuer.x509)) return false;
   try {
-    return cert.x509.verify(issuer.x509.publicKey) ? 'yes' : 'name-only';
+    return cert.x509.verify(issuer.x509.publicKey);
   } catch {
-    return 'name-only';
+    return false;
   }
 }
 

@@ -64,7 +64,7 @@ function hex(binary: string): string {
 /** Decodes a directory string by its ASN.1 type; invalid UTF-8 becomes U+FFFD, as any decoder would show it. */
 function decodeString(node: Asn1): string {
   const raw = Buffer.from(bytesOf(node) ?? '', 'binary');
-  switch (node.type) {
+  switch (node.type as number) {
     case T.UTF8:
       return raw.toString('utf8');
     case T.BMPSTRING: {

@@ -19,9 +19,12 @@ export type FirstLineVerdict = 'end' | 'more' | { error: string };
 
 export type PushResult = { consumed: number; done: boolean } | { error: string };
 
+/** Shared by every buffer not in use (two per HTTP flow; most of their life they are empty). */
+const EMPTY = new Uint8Array(0);
+
 export class HeadBuffer {
   /** Allocated on first use: most flows' directions never carry a header section. */
-  private buf = new Uint8Array(0);
+  private buf = EMPTY;
   /** Bytes stored. */
   len = 0;
   private lineStart = 0;
@@ -69,7 +72,7 @@ export class HeadBuffer {
     this.lineStart = 0;
     this.lines = 0;
     // Give back memory a large section grew, so idle flows stay small.
-    if (this.buf.length > 4096) this.buf = new Uint8Array(0);
+    if (this.buf.length > 4096) this.buf = EMPTY;
   }
 
   private append(data: Uint8Array, from: number, to: number): void {

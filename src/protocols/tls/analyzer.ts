@@ -38,6 +38,8 @@ const HS_CERTIFICATE = 11;
 const HS_CERTIFICATE_STATUS = 22;
 
 const TLS13 = 0x0304;
+/** Shared by every idle buffer slot: an empty array per flow and direction is ~100 bytes each. */
+const NO_BYTES = new Uint8Array(0);
 
 const hex4 = (v: number): string => '0x' + v.toString(16).padStart(4, '0');
 
@@ -56,13 +58,15 @@ class DirectionState {
   encrypted = false;
   /** The current alert record is a TLS ≤ 1.2 encrypted one. */
   encryptedAlert = false;
+  /** recordBytes() looks at the current record's content (see there). */
+  readsContent = false;
   readonly handshake = new ByteQueue(MAX_HANDSHAKE_MESSAGE + 4 + MAX_RECORD_LENGTH);
   /** Record-layer version of the record the pending handshake message started in. */
   messageRecordVersion = 0;
   /** First byte (level) of an alert whose description has not arrived yet, or -1. */
   alertLevel = -1;
   /** Body of the SSLv2 record being collected. */
-  sslv2Body = new Uint8Array(0);
+  sslv2Body = NO_BYTES;
   sslv2Filled = 0;
 }
 
@@ -76,7 +80,8 @@ interface EncryptedFlight {
 
 class TlsAnalyzer implements StreamAnalyzer {
   private readonly dirs: [DirectionState, DirectionState] = [new DirectionState(), new DirectionState()];
-  private lastServerHello: ServerHello | undefined;
+  /** The latest ServerHello was a HelloRetryRequest (only this is kept of it: flow state stays small). */
+  private afterHelloRetryRequest = false;
   private tls13 = false;
   private readonly flight: EncryptedFlight = { bytes: 0, frame: 0, ts: 0, done: false };
   /** Frame and time of the chunk being processed: what events carry. */
@@ -98,7 +103,8 @@ class TlsAnalyzer implements StreamAnalyzer {
         continue;
       }
       const n = Math.min(st.remaining, d.length - p);
-      this.recordBytes(dir, st, d.subarray(p, p + n));
+      // Fast path: application data (most bytes of a capture) is skipped by length, without even a view.
+      if (st.readsContent) this.recordBytes(dir, st, d.subarray(p, p + n));
       st.remaining -= n;
       p += n;
       if (st.remaining === 0 && !st.stopped) this.endRecord(dir, st);
@@ -130,7 +136,7 @@ class TlsAnalyzer implements StreamAnalyzer {
     st.stopped = true;
     st.inRecord = false;
     st.handshake.release();
-    st.sslv2Body = new Uint8Array(0);
+    st.sslv2Body = NO_BYTES;
     this.emit({ type: 'tls-error', ...this.base(), dir, reason });
   }
 
@@ -165,6 +171,7 @@ class TlsAnalyzer implements StreamAnalyzer {
       st.sslv2Body = new Uint8Array(length);
       st.sslv2Filled = 0;
       st.inRecord = true;
+      st.readsContent = true;
       return;
     }
     const type = h[0]!;
@@ -179,6 +186,7 @@ class TlsAnalyzer implements StreamAnalyzer {
     st.remaining = length;
     st.inRecord = true;
     st.encryptedAlert = type === ALERT && st.encrypted && !this.tls13;
+    st.readsContent = (type === HANDSHAKE && !st.encrypted) || (type === ALERT && !st.encryptedAlert);
     if (type === APPLICATION_DATA) this.applicationDataRecord(dir, length);
   }
 
@@ -228,7 +236,7 @@ class TlsAnalyzer implements StreamAnalyzer {
       case SSLV2_RECORD: {
         st.sslv2 = false;
         const parsed = parseSslv2ClientHello(st.sslv2Body);
-        st.sslv2Body = new Uint8Array(0);
+        st.sslv2Body = NO_BYTES;
         if (parsed.ok) this.emitClientHello(parsed.value, 0x0002);
         else this.fail(dir, parsed.reason);
         break;
@@ -236,7 +244,7 @@ class TlsAnalyzer implements StreamAnalyzer {
       case CHANGE_CIPHER_SPEC:
         // TLS 1.3 sends ChangeCipherSpec only for middlebox compatibility (also around a
         // HelloRetryRequest); it switches keys only in TLS ≤ 1.2.
-        if (!this.tls13 && !this.lastServerHello?.helloRetryRequest) this.encrypt(st);
+        if (!this.tls13 && !this.afterHelloRetryRequest) this.encrypt(st);
         break;
       case ALERT:
         if (st.encryptedAlert) this.emit({ type: 'tls-alert', ...this.base(), dir, encrypted: true });
@@ -307,7 +315,7 @@ class TlsAnalyzer implements StreamAnalyzer {
   }
 
   private serverHello(h: ServerHello, recordVersion: number): void {
-    this.lastServerHello = h;
+    this.afterHelloRetryRequest = h.helloRetryRequest;
     const fp = ja3s(h);
     this.emit({
       type: 'tls-server-hello',

@@ -2,8 +2,11 @@
  * A bounded FIFO of bytes for reassembling handshake messages that span records and
  * TCP segments. Memory grows only as far as the pending data needs, never past `cap`.
  */
+/** Every empty queue shares this (queues exist per flow and direction; most stay empty). */
+const EMPTY = new Uint8Array(0);
+
 export class ByteQueue {
-  private buf = new Uint8Array(0);
+  private buf = EMPTY;
   private start = 0;
   private end = 0;
 
@@ -26,7 +29,9 @@ export class ByteQueue {
       if (pending + bytes.length <= this.buf.length) {
         this.buf.copyWithin(0, this.start, this.end);
       } else {
-        const next = new Uint8Array(Math.min(this.cap, Math.max(4096, 2 * this.buf.length, pending + bytes.length)));
+        // Start small and double: a flow waiting for the rest of a ClientHello (a scan, a
+        // stalled handshake) should hold about what it was sent, not a fixed 4 KiB.
+        const next = new Uint8Array(Math.min(this.cap, Math.max(256, 2 * this.buf.length, pending + bytes.length)));
         next.set(this.view());
         this.buf = next;
       }
@@ -45,7 +50,7 @@ export class ByteQueue {
 
   /** Drops the pending bytes and frees the buffer. */
   release(): void {
-    this.buf = new Uint8Array(0);
+    this.buf = EMPTY;
     this.start = this.end = 0;
   }
 }

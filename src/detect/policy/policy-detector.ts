@@ -1,0 +1,418 @@
+/**
+ * Holds every observed Go contact against the user's go env policy and says which
+ * setting explains it, or that none does. Two levels of sight:
+ *
+ * - Contacts (always visible): one per flow to a module proxy, mirror or checksum
+ *   database, named by SNI, Host, CONNECT target or the flow's attribution. Most Go
+ *   traffic is TLS 1.3, where this is all there is, so explanations at this level
+ *   that depend on HTTP statuses are *inferred* and say so.
+ * - Go requests (plaintext or decrypted HTTP): module paths and statuses, so private
+ *   module leaks, observed fallbacks after 404/410 and sumdb-through-proxy after a 200
+ *   to /supported are stated as facts.
+ *
+ * Violations are warn and published as they happen (updated in place as they recur);
+ * explanations are info and come at the end, when the whole capture is known.
+ * Everything is aggregated per host and rule with the first evidence frames and a count,
+ * so findings stay bounded.
+ */
+import type { FlowAttribution } from '../../attribution/types.js';
+import type { Flow } from '../../flow/types.js';
+import type { GoRequestEvent, GotapEvent, HttpResponseEvent } from '../../protocols/events.js';
+import type { Detector, Evidence, Finding, FindingSink } from '../types.js';
+import { addEvidence, Aggregator, framesText, Publisher, reportDropped, times, type Group } from './aggregate.js';
+import { isModuleServer, normalizeHost, type HostLookup } from './go-hosts.js';
+import { bypassesProxy, bypassesSumdb, type GoPolicy, type ProxyEntry } from './policy.js';
+
+export interface PolicyDetectorOptions {
+  catalog: HostLookup;
+  policy: GoPolicy;
+}
+
+const PROXY_KINDS = new Set(['list', 'info', 'mod', 'zip', 'latest']);
+const SUMDB_KINDS = new Set(['lookup', 'tile', 'sumdb-latest']);
+const MAX_TRACKED = 4096;
+const MAX_ITEMS = 10;
+
+type ViolationId = 'policy-proxy-not-in-goproxy' | 'policy-sumdb-contacted-while-off' | 'policy-private-module-leaked' | 'policy-unexpected-sumdb';
+
+interface Contact {
+  host: string;
+  firstTs: number;
+  /** The GOPROXY entry or GOSUMDB that explains it, if any. */
+  entry?: ProxyEntry;
+  sumdb: boolean;
+  via: Set<string>;
+  /** Some flow got an answer (ServerHello or HTTP response) and was not rejected by the client. */
+  served: boolean;
+}
+
+interface CountedFlow {
+  host: string;
+  answered: boolean;
+  rejected: boolean;
+}
+
+interface Violation {
+  id: ViolationId;
+  host: string;
+  /** Module paths (when requests were visible). */
+  modules: Set<string>;
+  requests: number;
+}
+
+interface Fallback {
+  from: string;
+  fromEntry: ProxyEntry;
+  to: Set<string>;
+  /** Seen as a 404/410 (or error) followed by the next entry's request, not inferred. */
+  observed: boolean;
+  modules: Set<string>;
+}
+
+interface SumdbViaProxy {
+  host: string;
+  observed: boolean;
+  supportedPacket?: number;
+  requests: number;
+}
+
+interface Pending {
+  host: string;
+  kind: string;
+  module?: string;
+  version?: string;
+  entry?: ProxyEntry;
+  packet: number;
+}
+
+interface Failure {
+  entry: ProxyEntry;
+  status: number;
+  evidence: Evidence;
+}
+
+/** Bounded insertion-ordered map: the oldest key goes when full. */
+function setBounded<K, V>(map: Map<K, V>, key: K, value: V): void {
+  if (!map.has(key) && map.size >= MAX_TRACKED) {
+    const oldest = map.keys().next().value;
+    if (oldest !== undefined) map.delete(oldest);
+  }
+  map.set(key, value);
+}
+
+function addBounded(set: Set<string>, value: string): void {
+  if (set.size < MAX_ITEMS) set.add(value);
+}
+
+export function createPolicyDetector(opts: PolicyDetectorOptions, sink: FindingSink): Detector {
+  const { policy, catalog } = opts;
+  const urlEntries = policy.goproxy.filter((e) => e.kind === 'url');
+  const contacts = new Aggregator<Contact>();
+  const violations = new Aggregator<Violation>();
+  const publisher = new Publisher<Violation>(sink, renderViolation);
+  const fallbacks = new Aggregator<Fallback>();
+  const viaProxy = new Aggregator<SumdbViaProxy>();
+  /** Flows already counted as a contact. */
+  const counted = new Map<number, CountedFlow>();
+  const pending = new Map<string, Pending>();
+  /** "module@version|kind" → the latest failure from a GOPROXY entry. */
+  const failures = new Map<string, Failure>();
+  /** proxy host → its answer to /sumdb/<name>/supported. */
+  const supported = new Map<string, { status: number; packet: number }>();
+
+  function proxyEntryFor(host: string): ProxyEntry | undefined {
+    return urlEntries.find((e) => e.host === host);
+  }
+
+  function violation(id: ViolationId, host: string, evidence: Evidence, module?: string): void {
+    const g = violations.add(`${id}|${host}`, evidence, () => ({ id, host, modules: new Set(), requests: 0 }));
+    if (!g) return;
+    if (module !== undefined) {
+      addBounded(g.data.modules, module);
+      g.data.requests++;
+    }
+    publisher.publish(g);
+  }
+
+  /** One flow to a named host: explained by GOPROXY/GOSUMDB, a violation, or not governed by the policy. */
+  function contact(host: string, evidence: Evidence, via?: string): void {
+    const entry = proxyEntryFor(host);
+    const sumdb = !policy.gosumdb.off && host === policy.gosumdb.host;
+    if (entry || sumdb) {
+      const g = contacts.add(host, evidence, () => ({ host, firstTs: evidence.ts, entry, sumdb, via: new Set(), served: false }));
+      if (g && via !== undefined) addBounded(g.data.via, via);
+      return;
+    }
+    const role = catalog.lookup(host)?.role;
+    if (role === 'checksum-db') violation(policy.gosumdb.off ? 'policy-sumdb-contacted-while-off' : 'policy-unexpected-sumdb', host, evidence);
+    else if (isModuleServer(role)) violation('policy-proxy-not-in-goproxy', host, evidence);
+  }
+
+  function countFlow(flowId: number, host: string): boolean {
+    if (counted.has(flowId)) return false;
+    setBounded(counted, flowId, { host, answered: false, rejected: false });
+    return true;
+  }
+
+  /** Whether a counted flow was served: the server answered and the client did not reject it. */
+  function noteOutcome(ev: GotapEvent): void {
+    const flow = counted.get(ev.flowId);
+    if (!flow) return;
+    if (ev.type === 'tls-server-hello' || ev.type === 'http-response') flow.answered = true;
+    else if (ev.type === 'tls-alert' && ev.dir === 0 && !ev.encrypted && ev.levelName === 'fatal') flow.rejected = true;
+  }
+
+  function onGoRequest(ev: GoRequestEvent, attribution: FlowAttribution): void {
+    const host = normalizeHost(ev.host ?? attribution.host ?? attribution.address);
+    const evidence: Evidence = { packet: ev.packet, ts: ev.ts, flowId: ev.flowId, what: `${ev.method} ${ev.target} (${ev.kind})` };
+    const entry = proxyEntryFor(host);
+    const role = catalog.lookup(host, ev.prefix)?.role;
+    const isProxy = entry !== undefined || role === 'module-proxy' || role === 'mirror';
+    const key = `${ev.flowId}:${ev.requestPacket}`;
+
+    if (PROXY_KINDS.has(ev.kind) && ev.module !== undefined) {
+      if (isProxy && bypassesProxy(policy, ev.module)) violation('policy-private-module-leaked', host, evidence, ev.module);
+      setBounded(pending, key, { host, kind: ev.kind, module: ev.module, version: ev.version, entry, packet: ev.packet });
+      if (entry) noteFallback(ev, entry, host, evidence);
+      return;
+    }
+    if (ev.kind === 'sumdb-supported') {
+      setBounded(pending, key, { host, kind: ev.kind, entry, packet: ev.packet });
+      return;
+    }
+    if (!SUMDB_KINDS.has(ev.kind)) return;
+    if (ev.kind === 'lookup' && ev.module !== undefined && !policy.gosumdb.off && bypassesSumdb(policy, ev.module)) {
+      violation('policy-private-module-leaked', host, evidence, ev.module);
+      return;
+    }
+    if (ev.sumdb === undefined) return;
+    // Through a proxy: <proxy>/sumdb/<name>/…
+    if (policy.gosumdb.off) violation('policy-sumdb-contacted-while-off', host, evidence, ev.module);
+    else if (ev.sumdb !== policy.gosumdb.name) violation('policy-unexpected-sumdb', host, evidence, ev.module);
+    else {
+      const g = viaProxy.add(host, evidence, () => ({ host, observed: true, requests: 0 }));
+      if (g) g.data.requests++;
+    }
+  }
+
+  function noteFallback(ev: GoRequestEvent, entry: ProxyEntry, host: string, evidence: Evidence): void {
+    const failure = failures.get(`${ev.module}@${ev.version ?? ''}|${ev.kind}`);
+    if (!failure || failure.entry.index >= entry.index) return;
+    const allowed = failure.status === 404 || failure.status === 410 || failure.entry.fallbackOnError;
+    if (!allowed) return;
+    const from = failure.entry.host ?? '';
+    const g = fallbacks.add(from, failure.evidence, () => ({ from, fromEntry: failure.entry, to: new Set(), observed: true, modules: new Set() }));
+    if (!g) return;
+    g.data.observed = true;
+    addEvidence(g.evidence, evidence);
+    addBounded(g.data.to, host);
+    if (ev.module !== undefined) addBounded(g.data.modules, ev.module);
+  }
+
+  function onResponse(ev: HttpResponseEvent): void {
+    if (ev.requestPacket === undefined) return;
+    const key = `${ev.flowId}:${ev.requestPacket}`;
+    const p = pending.get(key);
+    if (!p) return;
+    pending.delete(key);
+    if (p.kind === 'sumdb-supported') {
+      setBounded(supported, p.host, { status: ev.status, packet: ev.packet });
+      return;
+    }
+    if (p.entry && ev.status >= 400) {
+      const what = `${ev.status} for ${p.module}${p.version ? `@${p.version}` : ''} ${p.kind} from ${p.host}`;
+      setBounded(failures, `${p.module}@${p.version ?? ''}|${p.kind}`, {
+        entry: p.entry,
+        status: ev.status,
+        evidence: { packet: ev.packet, ts: ev.ts, flowId: ev.flowId, what },
+      });
+    }
+  }
+
+  function onContactEvent(ev: GotapEvent, attribution: FlowAttribution): void {
+    if (ev.type === 'http-request' && ev.method === 'CONNECT') {
+      const target = ev.connectTarget ?? ev.target;
+      const host = normalizeHost(target);
+      if (!countFlow(ev.flowId, host)) return;
+      const proxy = `${attribution.address.includes(':') ? `[${attribution.address}]` : attribution.address}:${attribution.port}`;
+      contact(host, { packet: ev.packet, ts: ev.ts, flowId: ev.flowId, what: `CONNECT ${target} via ${proxy}` }, proxy);
+      return;
+    }
+    let host: string | undefined;
+    let what: string;
+    if (ev.type === 'tls-client-hello') {
+      host = ev.sni ?? attribution.host;
+      what = `TLS ClientHello to ${host ?? attribution.address}${ev.sni ? ' (SNI)' : ''}`;
+    } else if (ev.type === 'http-request' || ev.type === 'go-request') {
+      host = ev.host ?? attribution.host;
+      what = `${ev.type === 'http-request' ? 'HTTP' : 'Go'} request ${ev.method} ${ev.target}`;
+    } else {
+      return;
+    }
+    if (host === undefined) return;
+    const name = normalizeHost(host);
+    if (!countFlow(ev.flowId, name)) return;
+    contact(name, { packet: ev.packet, ts: ev.ts, flowId: ev.flowId, what });
+  }
+
+  function inferFallbacks(): void {
+    const seen = contacts.values();
+    for (const c of seen) {
+      const entry = c.data.entry;
+      if (!entry) continue;
+      const earlier = seen
+        .filter((o) => o.data.entry && o.data.entry.index < entry.index && o.data.firstTs <= c.data.firstTs)
+        .sort((a, b) => b.data.entry!.index - a.data.entry!.index)[0];
+      if (!earlier) continue;
+      const from = earlier.data.host;
+      const existing = fallbacks.get(from);
+      if (existing) {
+        addBounded(existing.data.to, c.data.host);
+        continue;
+      }
+      const g = fallbacks.add(from, earlier.evidence[0], () => ({ from, fromEntry: earlier.data.entry!, to: new Set(), observed: false, modules: new Set() }));
+      if (!g) continue;
+      addBounded(g.data.to, c.data.host);
+      if (c.evidence[0]) addEvidence(g.evidence, c.evidence[0]);
+    }
+  }
+
+  function inferSumdbViaProxy(): void {
+    const sumdb = policy.gosumdb;
+    if (sumdb.off || sumdb.url !== undefined || viaProxy.size > 0) return;
+    const all = contacts.values();
+    if (all.some((c) => c.data.sumdb)) return;
+    const first = all.filter((c) => c.data.entry && c.data.served).sort((a, b) => a.data.entry!.index - b.data.entry!.index)[0];
+    if (!first) return;
+    const s = supported.get(first.data.host);
+    if (s !== undefined && s.status !== 200) return;
+    viaProxy.add(first.data.host, first.evidence[0], () => ({ host: first.data.host, observed: false, supportedPacket: s?.packet, requests: 0 }));
+  }
+
+  /** The GOSUMDB host contacted after an unexplained proxy contact: possibly the same process, whose private lookups would leak too. */
+  function sumdbAfter(first: Evidence | undefined): string {
+    const host = policy.gosumdb.host;
+    const sumdb = host === undefined ? undefined : contacts.get(host);
+    const next = sumdb?.evidence.find((e) => first !== undefined && e.ts >= first.ts);
+    if (!next || policy.gonosumdb.length === 0) return '';
+    return ` ${host} was contacted after it (frame ${next.packet}); if that was the same process, lookups of private modules (GONOSUMDB=${policy.values.GONOSUMDB}) went there too — only decrypted traffic can tell.`;
+  }
+
+  function renderViolation(g: Group<Violation>): Finding {
+    const goproxy = `GOPROXY=${policy.values.GOPROXY}`;
+    const d = g.data;
+    const seen = `${d.host} was contacted ${times(g.count)} (${framesText(g.evidence, g.count)})`;
+    const modules = d.modules.size > 0 ? ` Modules seen: ${[...d.modules].join(', ')}.` : '';
+    const base = { id: d.id, severity: 'warn' as const, host: d.host, evidence: g.evidence };
+    if (d.id === 'policy-proxy-not-in-goproxy') {
+      const priv = policy.goprivate.length > 0 ? ` Private modules (GOPRIVATE=${policy.values.GOPRIVATE}) asked of it leak their paths to its operator.` : '';
+      return {
+        ...base,
+        title: `${goproxy} but ${d.host} was contacted`,
+        detail: `${goproxy} but ${seen}: a process that did not inherit your shell's GOPROXY (an editor, gopls, a CI step, a tool run with a clean environment).${priv}${modules}${sumdbAfter(g.evidence[0])}`,
+        fix: `Check \`go env GOENV\` and \`go env -w GOPROXY=…\` so every process gets the setting, and your editor's toolsEnvVars (VS Code: "go.toolsEnvVars") or CI variables.`,
+      };
+    }
+    if (d.id === 'policy-sumdb-contacted-while-off') {
+      return {
+        ...base,
+        title: `GOSUMDB=off but checksum database ${d.host} was contacted`,
+        detail: `GOSUMDB=off but ${seen}: a process with a different GOSUMDB asked a checksum database for modules.${modules}`,
+        fix: 'Set GOSUMDB (or GONOSUMDB/GOPRIVATE for private modules) with `go env -w` so every process, editor and CI step sees it.',
+      };
+    }
+    if (d.id === 'policy-unexpected-sumdb') {
+      return {
+        ...base,
+        title: `Checksum database ${d.host} contacted, but GOSUMDB=${policy.values.GOSUMDB}`,
+        detail: `GOSUMDB=${policy.values.GOSUMDB} names ${policy.gosumdb.name ?? 'another database'}, but ${seen}: another process uses a different checksum database.${modules}`,
+        fix: 'Find the process with a different GOSUMDB (`go env GOSUMDB` in the editor/CI environment) and align it.',
+      };
+    }
+    const lookedUp = catalog.lookup(d.host)?.role === 'checksum-db' || d.host === policy.gosumdb.host;
+    return {
+      ...base,
+      title: lookedUp ? `Private module looked up in checksum database ${d.host}` : `Private module requested from proxy ${d.host}`,
+      detail: `${d.requests} request${d.requests === 1 ? '' : 's'} for modules matching ${lookedUp ? `GONOSUMDB=${policy.values.GONOSUMDB}` : `GONOPROXY=${policy.values.GONOPROXY}`} went to ${d.host} (${framesText(g.evidence, g.count)}): ${[...d.modules].join(', ')}. Their paths and versions are now known to ${d.host}'s operator; the process that sent them did not have your GOPRIVATE.`,
+      fix: 'Set GOPRIVATE with `go env -w GOPRIVATE=…` (not only in the shell) so editors, gopls and CI inherit it; check `go env GOPRIVATE` in each.',
+    };
+  }
+
+  function emitExplanations(): void {
+    for (const g of fallbacks.values()) {
+      const d = g.data;
+      const to = [...d.to].join(', ');
+      const condition = d.fromEntry.fallbackOnError ? 'an error (the "|" after it falls back on any error)' : '404/410';
+      const modules = d.modules.size > 0 ? ` for ${[...d.modules].join(', ')}` : '';
+      sink({
+        id: 'policy-fallback',
+        severity: 'info',
+        title: d.observed ? `${d.from} could not serve some modules; fetched from ${to} instead` : `${to} contacted after ${d.from}: fallback inferred`,
+        detail: d.observed
+          ? `${d.from} (GOPROXY entry #${d.fromEntry.index}) answered ${condition}${modules}, and the go command moved on to ${to} as GOPROXY=${policy.values.GOPROXY} says (${framesText(g.evidence)}).`
+          : `${to} (a later GOPROXY entry) was contacted after ${d.from} (entry #${d.fromEntry.index}): consistent with ${d.from} answering ${condition} for some modules. Inferred: the requests travel inside TLS, so the statuses are not visible.`,
+        host: d.from,
+        evidence: g.evidence,
+        fix: `Nothing to do if ${d.from} is meant to be partial; otherwise make it serve (or proxy) every module you need.`,
+      });
+    }
+    for (const g of viaProxy.values()) {
+      const d = g.data;
+      const name = policy.gosumdb.name ?? 'the checksum database';
+      const supportedText = supported.get(d.host)?.status === 200 ? ` after /sumdb/${name}/supported answered 200 (frame ${supported.get(d.host)!.packet})` : '';
+      sink({
+        id: 'policy-sumdb-via-proxy',
+        severity: 'info',
+        title: d.observed ? `Checksum database ${name} reached through ${d.host}` : `Checksum database ${name} apparently reached through ${d.host} (inferred)`,
+        detail: d.observed
+          ? `${d.requests} checksum-database request${d.requests === 1 ? '' : 's'} went through ${d.host}${supportedText}; the go command then never contacts ${name} directly.`
+          : `${name} was never contacted while ${d.host} served modules: consistent with ${d.host} answering 200 to /sumdb/${name}/supported and proxying the checksum database (inferred: the requests are inside TLS), or with go.sum already listing every module.`,
+        host: d.host,
+        evidence: g.evidence,
+        fix: 'Nothing to do: the go command still verifies every record with the database key in GOSUMDB.',
+      });
+    }
+    const explained = contacts.values();
+    if (explained.length === 0) return;
+    const lines = explained.map((g) => {
+      const d = g.data;
+      const rule = d.entry ? `GOPROXY entry #${d.entry.index}` : `GOSUMDB (${policy.gosumdb.name})`;
+      const via = d.via.size > 0 ? `, through HTTPS_PROXY ${[...d.via].join(', ')}` : '';
+      return `${d.host}: ${rule}, ${times(g.count)}${via}`;
+    });
+    const evidence: Evidence[] = [];
+    for (const g of explained) if (g.evidence[0]) addEvidence(evidence, g.evidence[0]);
+    sink({
+      id: 'policy-contact-explained',
+      severity: 'info',
+      title: `Go contacts explained by your policy: ${explained.map((g) => g.data.host).join(', ')}`,
+      detail: `With GOPROXY=${policy.values.GOPROXY} and GOSUMDB=${policy.values.GOSUMDB}: ${lines.join('; ')}.`,
+      evidence,
+      fix: 'Nothing to do.',
+    });
+  }
+
+  return {
+    event(ev: GotapEvent, attribution: FlowAttribution): void {
+      onContactEvent(ev, attribution);
+      noteOutcome(ev);
+      if (ev.type === 'go-request') onGoRequest(ev, attribution);
+      else if (ev.type === 'http-response') onResponse(ev);
+    },
+    flowEnded(flow: Flow): void {
+      const c = counted.get(flow.id);
+      if (!c) return;
+      counted.delete(flow.id);
+      const g = contacts.get(c.host);
+      if (g && c.answered && !c.rejected) g.data.served = true;
+    },
+    finish(): void {
+      inferFallbacks();
+      inferSumdbViaProxy();
+      // Violations were published as they happened; the final render adds what only the whole capture shows.
+      for (const g of violations.values()) publisher.publish(g);
+      emitExplanations();
+      reportDropped(sink, 'policy', contacts.dropped + violations.dropped + fallbacks.dropped + viaProxy.dropped);
+    },
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * Drives a command in a detached tmux session, as a user at a terminal would: send keys,
+ * read the screen. Each Tmux uses its own server socket, so tests never touch a user's
+ * tmux sessions, and kill() removes everything it started.
+ */
+import { spawnSync } from 'node:child_process';
+
+export const tmuxAvailable = spawnSync('tmux', ['-V'], { encoding: 'utf8' }).status === 0;
+
+export class Tmux {
+  private readonly socket = `gotap-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  private readonly session = 'gotap';
+
+  constructor(command: string, opts: { cwd: string; columns?: number; rows?: number }) {
+    this.run(['new-session', '-d', '-s', this.session, '-x', String(opts.columns ?? 160), '-y', String(opts.rows ?? 50), '-c', opts.cwd, command]);
+  }
+
+  private run(args: string[]): { status: number | null; stdout: string } {
+    const r = spawnSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8', timeout: 10_000 });
+    return { status: r.status, stdout: r.stdout ?? '' };
+  }
+
+  /** The visible screen, one string. */
+  screen(): string {
+    return this.run(['capture-pane', '-p', '-t', this.session]).stdout;
+  }
+
+  /** Keys as tmux names them ("Enter", "Escape", "Down") or literal text with `literal`. */
+  keys(keys: string[], literal = false): void {
+    this.run(['send-keys', '-t', this.session, ...(literal ? ['-l'] : []), ...keys]);
+  }
+
+  alive(): boolean {
+    return this.run(['has-session', '-t', this.session]).status === 0;
+  }
+
+  /** Polls the screen until `test` passes; throws with the last screen on timeout. */
+  async waitFor(test: (screen: string) => boolean, what: string, timeoutMs = 15_000): Promise<string> {
+    const end = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < end) {
+      last = this.screen();
+      if (test(last)) return last;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`timed out waiting for ${what}; screen:\n${last}`);
+  }
+
+  async waitGone(timeoutMs = 10_000): Promise<boolean> {
+    const end = Date.now() + timeoutMs;
+    while (Date.now() < end) {
+      if (!this.alive()) return true;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return false;
+  }
+
+  kill(): void {
+    this.run(['kill-server']);
+  }
+}
