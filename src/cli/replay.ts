@@ -11,7 +11,6 @@ import { analyzeCapture, type AnalysisSummary } from '../pipeline/analyze.js';
 import { createInspector } from '../pipeline/inspect.js';
 import { NdjsonWriter } from '../report/ndjson-writer.js';
 import { TextWriter } from '../report/text-writer.js';
-import { runDashboard } from '../ui/run-dashboard.js';
 import { sanitizeTerminal } from '../util/sanitize.js';
 import { EXIT } from './exit-codes.js';
 import { failOnCode, resolveInspectOptions, type InspectCliOptions } from './inspect-options.js';
@@ -113,6 +112,8 @@ async function runReplayUi(capture: string, opts: ReplayOptions): Promise<number
   );
 
   const speedText = speed === Infinity ? 'max speed' : `${speed}× speed`;
+  // The dashboard (ink, react) is loaded only when asked for: it is most of gotap's start-up cost.
+  const { runDashboard } = await import('../ui/run-dashboard.js');
   await runDashboard({ snapshot: () => builder.snapshot(), ended: () => ended }, { title: `replay at ${speedText}`, signal: failed.signal });
   pacer.halt();
   const summary = await pipeline;

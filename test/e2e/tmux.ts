@@ -7,6 +7,12 @@ import { spawnSync } from 'node:child_process';
 
 export const tmuxAvailable = spawnSync('tmux', ['-V'], { encoding: 'utf8' }).status === 0;
 
+/**
+ * The environment of a user's terminal: without CI/CONTINUOUS_INTEGRATION, which make ink
+ * (via is-in-ci) hold every frame back until exit. CI runs these tests with CI=true.
+ */
+const terminalEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'CI' && k !== 'CONTINUOUS_INTEGRATION'));
+
 export class Tmux {
   private readonly socket = `gotap-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   private readonly session = 'gotap';
@@ -16,7 +22,7 @@ export class Tmux {
   }
 
   private run(args: string[]): { status: number | null; stdout: string } {
-    const r = spawnSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8', timeout: 10_000 });
+    const r = spawnSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8', timeout: 10_000, env: terminalEnv });
     return { status: r.status, stdout: r.stdout ?? '' };
   }
 
