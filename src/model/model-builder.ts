@@ -22,7 +22,7 @@ import type { FlowAttribution, GoRole, ProxyHop } from '../attribution/types.js'
 import type { Finding, Severity } from '../detect/types.js';
 import type { Flow } from '../flow/types.js';
 import type { DnsResponseEvent, GotapEvent } from '../protocols/events.js';
-import { tlsVersionName } from '../report/event-text.js';
+import { tlsVersionName } from '../protocols/tls/version-names.js';
 import { HostAggregate } from './host-aggregate.js';
 import { compareFindings, findingTs, worseSeverity } from './severity.js';
 import { Timeline } from './timeline.js';

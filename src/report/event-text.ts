@@ -4,27 +4,9 @@
  */
 import type { DnsRecord, GotapEvent } from '../protocols/events.js';
 import { sanitizeShort } from '../util/sanitize.js';
+import { tlsVersionName } from '../protocols/tls/version-names.js';
 
 const s = (v: string | undefined, max = 120): string => (v === undefined ? '-' : sanitizeShort(v, max));
-
-export function tlsVersionName(v: number): string {
-  switch (v) {
-    case 0x0304:
-      return 'TLS 1.3';
-    case 0x0303:
-      return 'TLS 1.2';
-    case 0x0302:
-      return 'TLS 1.1';
-    case 0x0301:
-      return 'TLS 1.0';
-    case 0x0300:
-      return 'SSL 3.0';
-    case 0x0002:
-      return 'SSL 2.0';
-    default:
-      return `0x${v.toString(16).padStart(4, '0')}`;
-  }
-}
 
 const hex4 = (v: number): string => `0x${v.toString(16).padStart(4, '0')}`;
 

@@ -18,9 +18,9 @@ import {
   leafKeyIsIssuerKey,
   productOf,
   serverNameOf,
-  tlsVersionName,
   type TlsDetectorOptions,
 } from './context.js';
+import { tlsVersionName } from '../../protocols/tls/version-names.js';
 import { FindingBook, type FindingDraft } from './finding-book.js';
 import type { ChainAssessment, ChainProblemCode } from './trust-store.js';
 

@@ -62,11 +62,6 @@ export class HandshakeTracker {
   }
 }
 
-export function tlsVersionName(v: number): string {
-  const names: Record<number, string> = { 0x0300: 'SSL 3.0', 0x0301: 'TLS 1.0', 0x0302: 'TLS 1.1', 0x0303: 'TLS 1.2', 0x0304: 'TLS 1.3' };
-  return names[v] ?? `0x${v.toString(16).padStart(4, '0')}`;
-}
-
 /** The name to check the leaf against: the flow's host (SNI when there was one). */
 export function serverNameOf(attribution: FlowAttribution): string | undefined {
   return attribution.nameSource === 'none' ? undefined : attribution.host;

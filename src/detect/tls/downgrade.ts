@@ -9,7 +9,8 @@
 import type { FlowAttribution } from '../../attribution/types.js';
 import type { GotapEvent } from '../../protocols/events.js';
 import type { Detector, Evidence, FindingSink } from '../types.js';
-import { HandshakeTracker, findingHost, tlsVersionName, type TlsDetectorOptions } from './context.js';
+import { HandshakeTracker, findingHost, type TlsDetectorOptions } from './context.js';
+import { tlsVersionName } from '../../protocols/tls/version-names.js';
 import { FindingBook, type FindingDraft } from './finding-book.js';
 
 const TLS13 = 0x0304;
