@@ -7,7 +7,6 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { CaptureRun, reportAndSummarise, type CaptureRunOptions } from '../live/capture-run.js';
 import { LinePrinter } from '../live/plain-output.js';
 import { LiveCaptureError } from '../live/tcpdump.js';
-import { runDashboard } from '../ui/run-dashboard.js';
 import { sanitizeTerminal } from '../util/sanitize.js';
 import { EXIT } from './exit-codes.js';
 import { addInspectOptions, failOnCode } from './inspect-options.js';
@@ -76,6 +75,8 @@ export async function runLive(opts: LiveOptions): Promise<number> {
       // does tcpdump's death: the capture is over and the summary says why, at once.
       const quit = new AbortController();
       void stopped.then(() => quit.abort());
+      // Loaded only here: ink and react cost every other command their start-up time.
+      const { runDashboard } = await import('../ui/run-dashboard.js');
       await runDashboard({ snapshot: () => run.snapshot(), ended: () => false }, { title: `live on ${opts.interface ?? 'any'}`, signal: quit.signal });
     } else {
       const printer = new LinePrinter((line) => process.stdout.write(`${line}\n`));
