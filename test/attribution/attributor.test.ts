@@ -8,24 +8,11 @@ import { Attributor } from '../../src/attribution/attributor.js';
 import { HostCatalog } from '../../src/attribution/catalog.js';
 import type { Flow } from '../../src/flow/types.js';
 import type { DnsResponseEvent, HttpRequestEvent, TlsClientHelloEvent } from '../../src/protocols/events.js';
+import { emptyDirectionStats } from '../../src/flow/flow-table.js';
+import { clientHelloEvent } from '../events.js';
 
 const CLIENT = { addr: '192.168.1.10', port: 50000 };
 const RESOLVER = { addr: '192.168.1.1', port: 53 };
-
-function stats() {
-  return {
-    packets: 0,
-    wireBytes: 0,
-    payloadBytes: 0,
-    streamBytes: 0,
-    gaps: 0,
-    gapBytes: 0,
-    retransmissions: 0,
-    conflictingOverlapBytes: 0,
-    outOfOrder: 0,
-    capDrops: 0,
-  };
-}
 
 function flow(id: number, addr: string, ts: number, port = 443, protocol: 'tcp' | 'udp' = 'tcp'): Flow {
   return {
@@ -43,7 +30,7 @@ function flow(id: number, addr: string, ts: number, port = 443, protocol: 'tcp' 
     synAckSeen: true,
     finSeen: [false, false],
     rstSeen: false,
-    stats: [stats(), stats()],
+    stats: [emptyDirectionStats(), emptyDirectionStats()],
   };
 }
 
@@ -70,32 +57,7 @@ function dns(flowId: number, ts: number, qname: string, addresses: string[], cna
 }
 
 function hello(flowId: number, packet: number, sni: string | undefined): TlsClientHelloEvent {
-  return {
-    type: 'tls-client-hello',
-    ts: packet,
-    packet,
-    flowId,
-    recordVersion: 0x0301,
-    legacyVersion: 0x0303,
-    sslv2: false,
-    ...(sni !== undefined ? { sni } : {}),
-    alpn: ['h2'],
-    supportedVersions: [0x0304],
-    ciphers: [],
-    extensions: [],
-    groups: [],
-    ecPointFormats: [],
-    signatureAlgorithms: [],
-    keyShareGroups: [],
-    ech: false,
-    esni: false,
-    grease: false,
-    sessionIdLength: 32,
-    ja3: '',
-    ja3Hash: '',
-    ja4: '',
-    ja4r: '',
-  };
+  return clientHelloEvent(flowId, packet, sni);
 }
 
 function request(flowId: number, packet: number, method: string, target: string, host?: string): HttpRequestEvent {

@@ -5,6 +5,7 @@
 import type { FlowAttribution } from '../../src/attribution/types.js';
 import type { DirectionStats, Flow } from '../../src/flow/types.js';
 import type { DnsResponseEvent, GotapEvent, TlsClientHelloEvent, TlsServerHelloEvent } from '../../src/protocols/events.js';
+import { clientHelloEvent } from '../events.js';
 
 export const T0 = 1_763_760_000;
 
@@ -83,15 +84,8 @@ export function dnsResponse(flowId: number, packet: number, name: string, addres
 }
 
 export function clientHello(flowId: number, packet: number, sni: string | undefined): TlsClientHelloEvent {
-  return {
-    type: 'tls-client-hello',
+  return clientHelloEvent(flowId, packet, sni, {
     ts: T0 + packet / 1000,
-    packet,
-    flowId,
-    recordVersion: 0x0301,
-    legacyVersion: 0x0303,
-    sslv2: false,
-    ...(sni !== undefined ? { sni } : {}),
     alpn: ['h2', 'http/1.1'],
     supportedVersions: [0x0304, 0x0303],
     ciphers: [0x1301],
@@ -100,15 +94,11 @@ export function clientHello(flowId: number, packet: number, sni: string | undefi
     ecPointFormats: [0],
     signatureAlgorithms: [0x0403],
     keyShareGroups: [29],
-    ech: false,
-    esni: false,
-    grease: false,
-    sessionIdLength: 32,
     ja3: '771,4865,0,29,0',
     ja3Hash: '0123456789abcdef0123456789abcdef',
     ja4: 't13d1910h2_9dc949149365_97f8aa674fd9',
     ja4r: 't13d1910h2_1301_0000',
-  };
+  });
 }
 
 export function serverHello(flowId: number, packet: number, version: number, alpn?: string): TlsServerHelloEvent {

@@ -4,14 +4,14 @@ import type {
   DnsConflictEvent,
   DnsResponseEvent,
   DnsUnansweredEvent,
-  GoRequestEvent,
   HttpRequestEvent,
   HttpResponseEvent,
   TlsAlertEvent,
   TlsClientHelloEvent,
   TlsServerHelloEvent,
 } from '../../../src/protocols/events.js';
-import { classifyGoRequest } from '../../../src/protocols/goproxy/index.js';
+import { goRequestOf } from '../../../src/protocols/go-requests.js';
+import { clientHelloEvent } from '../../events.js';
 
 const FLAGS = { qr: true, opcode: 'QUERY', aa: false, tc: false, rd: true, ra: true, ad: false, cd: false };
 const CLIENT = { addr: '10.0.0.2', port: 40000 };
@@ -96,38 +96,10 @@ export function httpResponse(packet: number, flowId: number, status: number, req
 }
 
 /** The go-request the pipeline derives from an http-request (undefined when it is not Go protocol). */
-export function goRequestFor(req: HttpRequestEvent): GoRequestEvent | undefined {
-  const info = classifyGoRequest(req.method, req.target, req.host);
-  return info && { ...info, type: 'go-request', ts: req.ts, packet: req.packet, flowId: req.flowId, requestPacket: req.packet };
-}
+export const goRequestFor = goRequestOf;
 
 export function tlsHello(packet: number, flowId: number, sni?: string): TlsClientHelloEvent {
-  return {
-    type: 'tls-client-hello',
-    ts: packet,
-    packet,
-    flowId,
-    recordVersion: 0x0301,
-    legacyVersion: 0x0303,
-    sslv2: false,
-    ...(sni !== undefined ? { sni } : {}),
-    alpn: ['h2'],
-    supportedVersions: [0x0304],
-    ciphers: [],
-    extensions: [],
-    groups: [],
-    ecPointFormats: [],
-    signatureAlgorithms: [],
-    keyShareGroups: [],
-    ech: false,
-    esni: false,
-    grease: false,
-    sessionIdLength: 32,
-    ja3: '',
-    ja3Hash: '',
-    ja4: '',
-    ja4r: '',
-  };
+  return clientHelloEvent(flowId, packet, sni);
 }
 
 export function tlsServerHello(packet: number, flowId: number): TlsServerHelloEvent {

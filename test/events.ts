@@ -1,0 +1,33 @@
+/** Analyzer events built in code, shared by the tests of the stages after the analyzers. */
+import type { TlsClientHelloEvent } from '../src/protocols/events.js';
+
+/** A Go-like TLS 1.3 ClientHello; fields a test cares about can be overridden. */
+export function clientHelloEvent(flowId: number, packet: number, sni: string | undefined, over: Partial<TlsClientHelloEvent> = {}): TlsClientHelloEvent {
+  return {
+    type: 'tls-client-hello',
+    ts: packet,
+    packet,
+    flowId,
+    recordVersion: 0x0301,
+    legacyVersion: 0x0303,
+    sslv2: false,
+    ...(sni !== undefined ? { sni } : {}),
+    alpn: ['h2'],
+    supportedVersions: [0x0304],
+    ciphers: [],
+    extensions: [],
+    groups: [],
+    ecPointFormats: [],
+    signatureAlgorithms: [],
+    keyShareGroups: [],
+    ech: false,
+    esni: false,
+    grease: false,
+    sessionIdLength: 32,
+    ja3: '',
+    ja3Hash: '',
+    ja4: '',
+    ja4r: '',
+    ...over,
+  };
+}
