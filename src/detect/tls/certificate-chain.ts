@@ -20,7 +20,6 @@ import {
   serverNameOf,
   type TlsDetectorOptions,
 } from './context.js';
-import { tlsVersionName } from '../../protocols/tls/version-names.js';
 import { FindingBook, type FindingDraft } from './finding-book.js';
 import type { ChainAssessment, ChainProblemCode } from './trust-store.js';
 
@@ -165,16 +164,8 @@ export function createCertificateChainDetector(opts: TlsDetectorOptions, sink: F
 
   return {
     event(ev: GotapEvent, attribution: FlowAttribution): void {
-      if (ev.type === 'tls-client-hello') {
-        frames.get(ev.flowId).clientHello = {
-          packet: ev.packet,
-          ts: ev.ts,
-          flowId: ev.flowId,
-          what: `ClientHello${ev.sni === undefined ? ' (no SNI)' : ` SNI ${ev.sni}`}`,
-        };
-      } else if (ev.type === 'tls-server-hello') {
-        frames.get(ev.flowId).serverHello = { packet: ev.packet, ts: ev.ts, flowId: ev.flowId, what: `ServerHello chose ${tlsVersionName(ev.version)}` };
-      } else if (ev.type === 'tls-certificates' && ev.dir === 1) {
+      if (frames.observeHello(ev)) return;
+      if (ev.type === 'tls-certificates' && ev.dir === 1) {
         onCertificates(ev, attribution);
       }
     },

@@ -6,7 +6,8 @@
  */
 import type { CatalogEntry, FlowAttribution } from '../../attribution/types.js';
 import type { CertificateSummary } from '../../model/types.js';
-import type { TlsCertificatesEvent } from '../../protocols/events.js';
+import type { GotapEvent, TlsCertificatesEvent } from '../../protocols/events.js';
+import { tlsVersionName } from '../../protocols/tls/version-names.js';
 import type { Evidence, Severity } from '../types.js';
 import { matchInterceptionProduct } from './interception-products.js';
 import type { ChainAssessment } from './trust-store.js';
@@ -55,6 +56,20 @@ export class HandshakeTracker {
       this.flows.set(flowId, f);
     }
     return f;
+  }
+
+  /** Keeps a ClientHello or ServerHello as evidence for its flow; false for any other event. */
+  observeHello(ev: GotapEvent): boolean {
+    if (ev.type === 'tls-client-hello') {
+      const what = `ClientHello${ev.sni === undefined ? ' (no SNI)' : ` SNI ${ev.sni}`}`;
+      this.get(ev.flowId).clientHello = { packet: ev.packet, ts: ev.ts, flowId: ev.flowId, what };
+      return true;
+    }
+    if (ev.type === 'tls-server-hello') {
+      this.get(ev.flowId).serverHello = { packet: ev.packet, ts: ev.ts, flowId: ev.flowId, what: `ServerHello chose ${tlsVersionName(ev.version)}` };
+      return true;
+    }
+    return false;
   }
 
   end(flowId: number): void {

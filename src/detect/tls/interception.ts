@@ -21,7 +21,6 @@ import {
   serverNameOf,
   type TlsDetectorOptions,
 } from './context.js';
-import { tlsVersionName } from '../../protocols/tls/version-names.js';
 import { FindingBook, type FindingDraft } from './finding-book.js';
 import type { ChainAssessment } from './trust-store.js';
 
@@ -191,11 +190,8 @@ export function createInterceptionDetector(opts: TlsDetectorOptions, sink: Findi
 
   return {
     event(ev: GotapEvent, attribution: FlowAttribution): void {
-      if (ev.type === 'tls-client-hello') {
-        frames.get(ev.flowId).clientHello = { packet: ev.packet, ts: ev.ts, flowId: ev.flowId, what: `ClientHello SNI ${ev.sni ?? '(none)'}` };
-      } else if (ev.type === 'tls-server-hello') {
-        frames.get(ev.flowId).serverHello = { packet: ev.packet, ts: ev.ts, flowId: ev.flowId, what: `ServerHello chose ${tlsVersionName(ev.version)}` };
-      } else if (ev.type === 'tls-certificates' && ev.dir === 1) {
+      if (frames.observeHello(ev)) return;
+      if (ev.type === 'tls-certificates' && ev.dir === 1) {
         onCertificates(ev, attribution);
       }
     },
