@@ -25,11 +25,20 @@ export function findingTs(f: Finding): number {
   return ts;
 }
 
-/** Most severe first, then earliest evidence first. */
+// Within one severity, the findings that answer "is someone in the middle?" lead: they make
+// the report's verdict sentence. The rest keep the order of their first evidence.
+const HEADLINE_IDS = ['tls-interception', 'tls-client-rejected-certificate', 'tls-untrusted-chain', 'dns-conflicting-responses'];
+
+function headlineRank(f: Finding): number {
+  const i = HEADLINE_IDS.indexOf(f.id);
+  return i < 0 ? HEADLINE_IDS.length : i;
+}
+
+/** Most severe first, then headline findings (interception first), then earliest evidence first. */
 export function compareFindings(a: Finding, b: Finding): number {
   const ta = findingTs(a);
   const tb = findingTs(b);
-  return SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || (ta === tb ? 0 : ta < tb ? -1 : 1);
+  return SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || headlineRank(a) - headlineRank(b) || (ta === tb ? 0 : ta < tb ? -1 : 1);
 }
 
 // A chain nobody trusts is worse than an incomplete one, which is worse than one only
