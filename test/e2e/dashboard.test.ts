@@ -46,6 +46,7 @@ describe.skipIf(!tmuxAvailable)('dashboard in a terminal', () => {
     expect(list).toMatch(/proxy\s+proxy\.golang\.org\s+4\s/);
     expect(list).toMatch(/sumdb\s+sum\.golang\.org\s+4\s/);
 
+    await t.untilKeyTakes('s', (s) => /^sort (name|first seen|severity) ·/m.test(s), 'the dashboard reading keys');
     t.keys(['/']);
     t.keys(['proxy.golang'], true);
     await t.waitFor((s) => s.includes('filter /proxy.golang'), 'the filter prompt');

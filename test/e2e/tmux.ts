@@ -52,6 +52,23 @@ export class Tmux {
     throw new Error(`timed out waiting for ${what}; screen:\n${last}`);
   }
 
+  /**
+   * Presses `key` until the screen shows `changed`: proves the program is reading keys
+   * (a replay at max speed can paint its last frame before ink has put the terminal in
+   * raw mode, and keys typed in that window are not seen).
+   */
+  async untilKeyTakes(key: string, changed: (screen: string) => boolean, what: string, tries = 20): Promise<string> {
+    for (let i = 0; i < tries; i++) {
+      this.keys([key], true);
+      try {
+        return await this.waitFor(changed, what, 500);
+      } catch {
+        // not reading keys yet: press again
+      }
+    }
+    return this.waitFor(changed, what, 1000);
+  }
+
   async waitGone(timeoutMs = 10_000): Promise<boolean> {
     const end = Date.now() + timeoutMs;
     while (Date.now() < end) {
