@@ -8,11 +8,11 @@
 // commands. Whatever happens, the outer process removes the namespace.
 //
 // Usage: sudo npm run lab [-- --scenario NAME ...] [--out DIR]
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SCENARIOS } from './scenarios.mjs';
-import { createNamespace, namespacePids, removeNamespace } from './lib/netns.mjs';
+import { runInNamespace } from './lib/netns.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -69,27 +69,8 @@ async function outer(opts) {
     process.exit(1);
   }
   const started = Date.now();
-  const ns = createNamespace(`gotaplab-${process.pid}`);
-  let child;
-  const forward = (signal) => () => child?.kill(signal);
-  process.on('SIGINT', forward('SIGINT'));
-  process.on('SIGTERM', forward('SIGTERM'));
-  let code;
-  try {
-    const args = [fileURLToPath(import.meta.url), '--inside', ns.name, '--out', opts.out, ...opts.scenarios.flatMap((s) => ['--scenario', s])];
-    child = spawn('ip', ['netns', 'exec', ns.name, process.execPath, ...args], { stdio: 'inherit' });
-    code = await new Promise((res) => child.on('exit', (c, sig) => res(c ?? (sig ? 1 : 0))));
-  } finally {
-    // Anything the inner process failed to stop is ours: stop it by pid.
-    for (const pid of namespacePids(ns.name)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already exited
-      }
-    }
-    removeNamespace(ns);
-  }
+  const args = [fileURLToPath(import.meta.url), '--inside', `gotaplab-${process.pid}`, '--out', opts.out, ...opts.scenarios.flatMap((s) => ['--scenario', s])];
+  const code = await runInNamespace(`gotaplab-${process.pid}`, args);
   process.stderr.write(`gotap lab: ${code === 0 ? 'done' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
   process.exit(code);
 }

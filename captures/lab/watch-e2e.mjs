@@ -8,7 +8,6 @@
 // lab.mjs does; the inner one runs inside it with `ip netns exec`.
 //
 // Usage: sudo node captures/lab/watch-e2e.mjs [--scenario NAME] [-- extra gotap watch options]
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +16,7 @@ import { exited, spawnTracked, stopAll } from './lib/children.mjs';
 import { startDnsServer } from './lib/dns-server.mjs';
 import { goEnvironment } from './lib/gorun.mjs';
 import { prepare } from './lib/inside.mjs';
-import { DNS_ADDRESS, createNamespace, namespacePids, removeNamespace } from './lib/netns.mjs';
+import { DNS_ADDRESS, runInNamespace } from './lib/netns.mjs';
 import { startSite } from './lib/sites.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -51,26 +50,8 @@ async function outer(opts) {
     process.stderr.write('watch-e2e: must run as root (network namespace, tcpdump)\n');
     process.exit(1);
   }
-  const ns = createNamespace(`gotapwatch-${process.pid}`);
-  let child;
-  const forward = (signal) => () => child?.kill(signal);
-  process.on('SIGINT', forward('SIGINT'));
-  process.on('SIGTERM', forward('SIGTERM'));
-  let code;
-  try {
-    const args = [fileURLToPath(import.meta.url), '--inside', ns.name, '--scenario', opts.scenario, '--', ...opts.extra];
-    child = spawn('ip', ['netns', 'exec', ns.name, process.execPath, ...args], { stdio: 'inherit' });
-    code = await new Promise((res) => child.on('exit', (c, sig) => res(c ?? (sig ? 1 : 0))));
-  } finally {
-    for (const pid of namespacePids(ns.name)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already exited
-      }
-    }
-    removeNamespace(ns);
-  }
+  const name = `gotapwatch-${process.pid}`;
+  const code = await runInNamespace(name, [fileURLToPath(import.meta.url), '--inside', name, '--scenario', opts.scenario, '--', ...opts.extra]);
   process.exit(code);
 }
 
