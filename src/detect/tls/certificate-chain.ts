@@ -9,7 +9,7 @@
 import type { FlowAttribution } from '../../attribution/types.js';
 import type { CertificateSummary } from '../../model/types.js';
 import type { GotapEvent, TlsCertificatesEvent } from '../../protocols/events.js';
-import type { Detector, Evidence, FindingSink } from '../types.js';
+import type { Detector, FindingSink } from '../types.js';
 import {
   HandshakeTracker,
   findingHost,
@@ -145,15 +145,11 @@ export function createCertificateChainDetector(opts: TlsDetectorOptions, sink: F
   const frames = new HandshakeTracker();
 
   function onCertificates(ev: TlsCertificatesEvent, attribution: FlowAttribution): void {
-    const f = frames.get(ev.flowId);
-    const a = opts.trust.assessChain(ev.certs, ev.ts, serverNameOf(attribution));
+    const a = opts.trust.assessEvent(ev, serverNameOf(attribution));
     const product = productOf(a);
     const accepted = isAccepted(a, product, opts.acceptedInterception);
     opts.onCertificate?.(ev, attribution, certificateSummary(a, ev.packet, product));
-    const evidence: Evidence[] = [];
-    if (f.clientHello) evidence.push(f.clientHello);
-    if (f.serverHello) evidence.push(f.serverHello);
-    evidence.push({
+    const evidence = frames.evidence(ev.flowId, {
       packet: ev.packet,
       ts: ev.ts,
       flowId: ev.flowId,

@@ -72,6 +72,16 @@ export class HandshakeTracker {
     return false;
   }
 
+  /** The flow's ClientHello and ServerHello evidence, then `last` (the Certificate). */
+  evidence(flowId: number, last: Evidence): Evidence[] {
+    const f = this.get(flowId);
+    const out: Evidence[] = [];
+    if (f.clientHello) out.push(f.clientHello);
+    if (f.serverHello) out.push(f.serverHello);
+    out.push(last);
+    return out;
+  }
+
   end(flowId: number): void {
     this.flows.delete(flowId);
   }

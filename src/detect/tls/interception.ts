@@ -9,7 +9,7 @@
  */
 import type { CatalogEntry, FlowAttribution } from '../../attribution/types.js';
 import type { GotapEvent, TlsCertificatesEvent } from '../../protocols/events.js';
-import type { Detector, Evidence, FindingSink } from '../types.js';
+import type { Detector, FindingSink } from '../types.js';
 import {
   HandshakeTracker,
   findingHost,
@@ -177,14 +177,10 @@ export function createInterceptionDetector(opts: TlsDetectorOptions, sink: Findi
   const judge = new InterceptionJudge(opts.acceptedInterception);
 
   function onCertificates(ev: TlsCertificatesEvent, attribution: FlowAttribution): void {
-    const a = opts.trust.assessChain(ev.certs, ev.ts, serverNameOf(attribution));
+    const a = opts.trust.assessEvent(ev, serverNameOf(attribution));
     const host = findingHost(attribution);
     const entry = attribution.entry ?? (attribution.host === undefined ? undefined : opts.catalog.lookup(attribution.host));
-    const f = frames.get(ev.flowId);
-    const evidence: Evidence[] = [];
-    if (f.clientHello) evidence.push(f.clientHello);
-    if (f.serverHello) evidence.push(f.serverHello);
-    evidence.push({ packet: ev.packet, ts: ev.ts, flowId: ev.flowId, what: `Certificate: leaf for ${a.leaf?.subject ?? '?'} issued by ${issuerLabel(a)}` });
+    const evidence = frames.evidence(ev.flowId, { packet: ev.packet, ts: ev.ts, flowId: ev.flowId, what: `Certificate: leaf for ${a.leaf?.subject ?? '?'} issued by ${issuerLabel(a)}` });
     for (const d of judge.drafts(a, host, entry, ev.ts)) book.report(d, evidence);
   }
 

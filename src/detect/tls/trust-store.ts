@@ -28,6 +28,7 @@ import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import type { CertificateVerdict } from '../../model/types.js';
+import type { TlsCertificatesEvent } from '../../protocols/events.js';
 import { nameValue } from './der-fields.js';
 import { issuedBy, issuerCn, issuerOrg, parseCertificate, pemBlocks, type KeyType, type ParsedCert } from './certificate.js';
 import { matchInterceptionProduct } from './interception-products.js';
@@ -145,6 +146,8 @@ export class TrustStore {
   private readonly anchors: Anchor[] = [];
   private readonly byFingerprint = new Map<string, Anchor>();
   private readonly bySubject = new Map<string, Anchor[]>();
+  /** Assessments of Certificate events, so the detectors that judge one chain verify it once. */
+  private readonly byEvent = new WeakMap<TlsCertificatesEvent, { serverName: string | undefined; assessment: ChainAssessment }>();
 
   private constructor() {}
 
@@ -207,6 +210,18 @@ export class TrustStore {
   /** Anchors that may have issued `cert`: by name first, else every anchor (names can differ only in encoding). */
   private anchorCandidates(cert: ParsedCert): Anchor[] {
     return this.bySubject.get(nameKey(cert.issuer)) ?? this.anchors;
+  }
+
+  /**
+   * assessChain for a Certificate event at its capture time. Several detectors judge the same
+   * event: it is verified once per event object (the chain that was sent, never another one).
+   */
+  assessEvent(ev: TlsCertificatesEvent, serverName: string | undefined): ChainAssessment {
+    const known = this.byEvent.get(ev);
+    if (known && known.serverName === serverName) return known.assessment;
+    const assessment = this.assessChain(ev.certs, ev.ts, serverName);
+    this.byEvent.set(ev, { serverName, assessment });
+    return assessment;
   }
 
   /**

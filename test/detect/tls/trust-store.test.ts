@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pemBlocks } from '../../../src/detect/tls/certificate.js';
 import { leafKeyIsIssuerKey } from '../../../src/detect/tls/context.js';
 import { CaFileError, TrustStore } from '../../../src/detect/tls/trust-store.js';
+import type { TlsCertificatesEvent } from '../../../src/protocols/events.js';
 import { repoRoot } from '../../corpus.js';
 import { makePki, type TestPki } from './pki.js';
 
@@ -54,6 +55,17 @@ describe('a real public chain, judged at its capture time', () => {
     const a = store.assessChain(chain, captureTs, 'proxy.golang.org');
     expect(a.verdict).toBe('untrusted');
     expect(codes(a)).toEqual(['hostname-mismatch']);
+  });
+
+  it('assesses a Certificate event once for the detectors that share it, and again for another name or event', () => {
+    const ev: TlsCertificatesEvent = { type: 'tls-certificates', ts: captureTs, packet: 9, flowId: 1, dir: 1, certs: chain };
+    const first = store.assessEvent(ev, 'tracker.mywaifu.best');
+    expect(first.verdict).toBe('trusted');
+    expect(store.assessEvent(ev, 'tracker.mywaifu.best')).toBe(first);
+    expect(store.assessEvent(ev, 'proxy.golang.org').verdict).toBe('untrusted');
+    const later = store.assessEvent({ ...ev, ts: Date.now() / 1000 }, 'tracker.mywaifu.best');
+    expect(later).not.toBe(first);
+    expect(later.verdict).toBe('untrusted');
   });
 });
 
