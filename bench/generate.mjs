@@ -24,14 +24,14 @@
 // Usage: sudo node bench/generate.mjs [--dir DIR] [--regenerate]
 import { Buffer } from 'node:buffer';
 import process from 'node:process';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exited, spawnTracked, stopAll } from '../captures/lab/lib/children.mjs';
 import { startDnsServer } from '../captures/lab/lib/dns-server.mjs';
-import { createNamespace, DNS_ADDRESS, namespacePids, removeNamespace } from '../captures/lab/lib/netns.mjs';
+import { DNS_ADDRESS, runInNamespace } from '../captures/lab/lib/netns.mjs';
 import { createCa, issueLeaf } from '../captures/lab/lib/pki.mjs';
 import { startSite } from '../captures/lab/lib/sites.mjs';
 import { startCapture } from '../captures/lab/lib/tcpdump.mjs';
@@ -207,24 +207,8 @@ async function inside(opts) {
 // ---- outside (root, owns the namespace) -----------------------------------
 
 async function captureInNamespace(opts) {
-  const ns = createNamespace(`gotapbench-${process.pid}`);
-  let child;
-  const forward = (signal) => () => child?.kill(signal);
-  process.on('SIGINT', forward('SIGINT'));
-  process.on('SIGTERM', forward('SIGTERM'));
-  try {
-    child = spawn('ip', ['netns', 'exec', ns.name, process.execPath, fileURLToPath(import.meta.url), '--inside', ns.name, '--dir', opts.dir], { stdio: 'inherit' });
-    return await new Promise((res) => child.on('exit', (c, sig) => res(c ?? (sig ? 1 : 0))));
-  } finally {
-    for (const pid of namespacePids(ns.name)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already exited
-      }
-    }
-    removeNamespace(ns);
-  }
+  const name = `gotapbench-${process.pid}`;
+  return runInNamespace(name, [fileURLToPath(import.meta.url), '--inside', name, '--dir', opts.dir]);
 }
 
 function derive(dir) {
