@@ -1,5 +1,5 @@
 /** Analyzer events built in code, shared by the tests of the stages after the analyzers. */
-import type { TlsClientHelloEvent } from '../src/protocols/events.js';
+import type { HttpRequestEvent, TlsClientHelloEvent } from '../src/protocols/events.js';
 
 /** A Go-like TLS 1.3 ClientHello; fields a test cares about can be overridden. */
 export function clientHelloEvent(flowId: number, packet: number, sni: string | undefined, over: Partial<TlsClientHelloEvent> = {}): TlsClientHelloEvent {
@@ -29,5 +29,22 @@ export function clientHelloEvent(flowId: number, packet: number, sni: string | u
     ja4: '',
     ja4r: '',
     ...over,
+  };
+}
+
+/** An HTTP/1.1 request (a CONNECT carries its target as connectTarget). */
+export function httpRequestEvent(flowId: number, packet: number, method: string, target: string, host?: string): HttpRequestEvent {
+  return {
+    type: 'http-request',
+    ts: packet,
+    packet,
+    flowId,
+    method,
+    target,
+    version: 'HTTP/1.1',
+    ...(host !== undefined ? { host } : {}),
+    bodyBytes: 0,
+    headers: host ? [['Host', host]] : [],
+    ...(method === 'CONNECT' ? { connectTarget: target } : {}),
   };
 }

@@ -9,7 +9,7 @@ import { HostCatalog } from '../../src/attribution/catalog.js';
 import type { Flow } from '../../src/flow/types.js';
 import type { DnsResponseEvent, HttpRequestEvent, TlsClientHelloEvent } from '../../src/protocols/events.js';
 import { emptyDirectionStats } from '../../src/flow/flow-table.js';
-import { clientHelloEvent } from '../events.js';
+import { clientHelloEvent, httpRequestEvent } from '../events.js';
 
 const CLIENT = { addr: '192.168.1.10', port: 50000 };
 const RESOLVER = { addr: '192.168.1.1', port: 53 };
@@ -61,19 +61,7 @@ function hello(flowId: number, packet: number, sni: string | undefined): TlsClie
 }
 
 function request(flowId: number, packet: number, method: string, target: string, host?: string): HttpRequestEvent {
-  return {
-    type: 'http-request',
-    ts: packet,
-    packet,
-    flowId,
-    method,
-    target,
-    version: 'HTTP/1.1',
-    ...(host !== undefined ? { host } : {}),
-    bodyBytes: 0,
-    ...(method === 'CONNECT' ? { connectTarget: target } : {}),
-    headers: [],
-  };
+  return httpRequestEvent(flowId, packet, method, target, host);
 }
 
 const catalog = new HostCatalog([

@@ -11,7 +11,7 @@ import type {
   TlsServerHelloEvent,
 } from '../../../src/protocols/events.js';
 import { goRequestOf } from '../../../src/protocols/go-requests.js';
-import { clientHelloEvent } from '../../events.js';
+import { clientHelloEvent, httpRequestEvent } from '../../events.js';
 
 const FLAGS = { qr: true, opcode: 'QUERY', aa: false, tc: false, rd: true, ra: true, ad: false, cd: false };
 const CLIENT = { addr: '10.0.0.2', port: 40000 };
@@ -62,19 +62,7 @@ export function dnsConflict(packet: number, name: string, responses: [number, st
 }
 
 export function httpRequest(packet: number, flowId: number, method: string, target: string, host?: string): HttpRequestEvent {
-  return {
-    type: 'http-request',
-    ts: packet,
-    packet,
-    flowId,
-    method,
-    target,
-    version: 'HTTP/1.1',
-    host,
-    bodyBytes: 0,
-    headers: host ? [['Host', host]] : [],
-    ...(method === 'CONNECT' ? { connectTarget: target } : {}),
-  };
+  return httpRequestEvent(flowId, packet, method, target, host);
 }
 
 export function httpResponse(packet: number, flowId: number, status: number, request: HttpRequestEvent, location?: string): HttpResponseEvent {
