@@ -9,7 +9,7 @@ import { HostCatalog } from '../attribution/catalog.js';
 import { ConfigError, configEntries, loadConfig, type GotapConfig } from '../attribution/config.js';
 import { severityAtLeast } from '../detect/tls/finding-book.js';
 import { InterceptionJudge } from '../detect/tls/interception.js';
-import { CaFileError, TrustStore } from '../detect/tls/trust-store.js';
+import { CaFileError, TrustStore } from '../x509/trust-store.js';
 import type { Severity } from '../detect/types.js';
 import { probeHost, type ProbeResult } from '../probe/probe.js';
 import { sanitizeTerminal } from '../util/sanitize.js';

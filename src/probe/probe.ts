@@ -16,7 +16,7 @@ import { isAccepted, productOf, type AcceptedInterceptionRule } from '../detect/
 import { downgradeDraft } from '../detect/tls/downgrade.js';
 import { FindingBook } from '../detect/tls/finding-book.js';
 import { InterceptionJudge } from '../detect/tls/interception.js';
-import type { ChainAssessment, TrustStore } from '../detect/tls/trust-store.js';
+import type { ChainAssessment, TrustStore } from '../x509/trust-store.js';
 import type { Evidence, Finding } from '../detect/types.js';
 import type { CertificateSummary } from '../model/types.js';
 

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HostCatalog } from '../../src/attribution/catalog.js';
-import { TrustStore } from '../../src/detect/tls/trust-store.js';
+import { TrustStore } from '../../src/x509/trust-store.js';
 import { probeHost } from '../../src/probe/probe.js';
 import { repoRoot } from '../corpus.js';
 import { makePki, type TestPki } from '../detect/tls/pki.js';

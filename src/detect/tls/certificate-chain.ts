@@ -21,7 +21,7 @@ import {
   type TlsDetectorOptions,
 } from './context.js';
 import { FindingBook, type FindingDraft } from './finding-book.js';
-import type { ChainAssessment, ChainProblemCode } from './trust-store.js';
+import type { ChainAssessment, ChainProblemCode } from '../../x509/trust-store.js';
 
 export function certificateSummary(a: ChainAssessment, packet: number, product: string | undefined): CertificateSummary {
   return {

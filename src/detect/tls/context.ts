@@ -9,9 +9,9 @@ import type { CertificateSummary } from '../../model/types.js';
 import type { GotapEvent, TlsCertificatesEvent } from '../../protocols/events.js';
 import { tlsVersionName } from '../../protocols/tls/version-names.js';
 import type { Evidence, Severity } from '../types.js';
-import { matchInterceptionProduct } from './interception-products.js';
-import type { ChainAssessment } from './trust-store.js';
-import type { TrustStore } from './trust-store.js';
+import { matchInterceptionProduct } from '../../x509/interception-products.js';
+import type { ChainAssessment } from '../../x509/trust-store.js';
+import type { TrustStore } from '../../x509/trust-store.js';
 
 export interface AcceptedInterceptionRule {
   /** Issuer organisation or common name, compared exactly. */

@@ -2,6 +2,6 @@
 export { createCertificateChainDetector, certificateSummary, chainDrafts } from './certificate-chain.js';
 export { createDowngradeDetector, downgradeDraft } from './downgrade.js';
 export { createInterceptionDetector, InterceptionJudge } from './interception.js';
-export { matchInterceptionProduct } from './interception-products.js';
-export { CaFileError, TrustStore, type ChainAssessment, type ChainProblem, type ChainProblemCode, type CertInfo } from './trust-store.js';
+export { matchInterceptionProduct } from '../../x509/interception-products.js';
+export { CaFileError, TrustStore, type ChainAssessment, type ChainProblem, type ChainProblemCode, type CertInfo } from '../../x509/trust-store.js';
 export type { TlsDetectorOptions, AcceptedInterceptionRule } from './context.js';

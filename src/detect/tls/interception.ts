@@ -22,7 +22,7 @@ import {
   type TlsDetectorOptions,
 } from './context.js';
 import { FindingBook, type FindingDraft } from './finding-book.js';
-import type { ChainAssessment } from './trust-store.js';
+import type { ChainAssessment } from '../../x509/trust-store.js';
 
 /** A leaf whose notBefore lies this close before the capture was minted for it. */
 export const FRESH_LEAF_SECONDS = 24 * 3600;

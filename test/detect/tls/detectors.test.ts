@@ -8,7 +8,7 @@ import { HostCatalog } from '../../../src/attribution/catalog.js';
 import type { FlowAttribution } from '../../../src/attribution/types.js';
 import { createCertificateChainDetector } from '../../../src/detect/tls/certificate-chain.js';
 import { createInterceptionDetector } from '../../../src/detect/tls/interception.js';
-import { TrustStore } from '../../../src/detect/tls/trust-store.js';
+import { TrustStore } from '../../../src/x509/trust-store.js';
 import type { Finding } from '../../../src/detect/types.js';
 import type { TlsCertificatesEvent } from '../../../src/protocols/events.js';
 import { makePki, type TestPki } from './pki.js';

@@ -7,7 +7,7 @@ import type { AcceptedInterceptionRule } from '../../../src/detect/tls/context.j
 import { createCertificateChainDetector } from '../../../src/detect/tls/certificate-chain.js';
 import { createDowngradeDetector } from '../../../src/detect/tls/downgrade.js';
 import { createInterceptionDetector } from '../../../src/detect/tls/interception.js';
-import { TrustStore } from '../../../src/detect/tls/trust-store.js';
+import { TrustStore } from '../../../src/x509/trust-store.js';
 import type { CertificateSummary } from '../../../src/model/types.js';
 import { analyzeCapture } from '../../../src/pipeline/analyze.js';
 import { repoRoot } from '../../corpus.js';

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pemBlocks } from '../../../src/detect/tls/certificate.js';
+import { pemBlocks } from '../../../src/x509/certificate.js';
 
 export interface TestPki {
   dir: string;

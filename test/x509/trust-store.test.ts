@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pemBlocks } from '../../../src/detect/tls/certificate.js';
-import { leafKeyIsIssuerKey } from '../../../src/detect/tls/context.js';
-import { CaFileError, TrustStore } from '../../../src/detect/tls/trust-store.js';
-import type { TlsCertificatesEvent } from '../../../src/protocols/events.js';
-import { repoRoot } from '../../corpus.js';
-import { makePki, type TestPki } from './pki.js';
+import { pemBlocks } from '../../src/x509/certificate.js';
+import { leafKeyIsIssuerKey } from '../../src/detect/tls/context.js';
+import { CaFileError, TrustStore } from '../../src/x509/trust-store.js';
+import type { TlsCertificatesEvent } from '../../src/protocols/events.js';
+import { repoRoot } from '../corpus.js';
+import { makePki, type TestPki } from '../detect/tls/pki.js';
 
 const codes = (a: { problems: { code: string }[] }): string[] => a.problems.map((p) => p.code).sort();
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchInterceptionProduct } from '../../../src/detect/tls/interception-products.js';
+import { matchInterceptionProduct } from '../../src/x509/interception-products.js';
 
 describe('matchInterceptionProduct', () => {
   it.each([

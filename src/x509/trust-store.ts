@@ -27,8 +27,8 @@
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
-import type { CertificateVerdict } from '../../model/types.js';
-import type { TlsCertificatesEvent } from '../../protocols/events.js';
+import type { CertificateVerdict } from '../model/types.js';
+import type { TlsCertificatesEvent } from '../protocols/events.js';
 import { nameValue } from './der-fields.js';
 import { issuedBy, issuerCn, issuerOrg, parseCertificate, pemBlocks, type KeyType, type ParsedCert } from './certificate.js';
 import { matchInterceptionProduct } from './interception-products.js';
