@@ -1,4 +1,7 @@
 /** Analyzer events built in code, shared by the tests of the stages after the analyzers. */
+import { msg, type Message } from '../src/findings/message.js';
+import { FindingStore } from '../src/findings/store.js';
+import type { Evidence, Finding, FindingId, Severity } from '../src/findings/types.js';
 import type { HttpRequestEvent, TlsClientHelloEvent } from '../src/protocols/events.js';
 
 /** A Go-like TLS 1.3 ClientHello; fields a test cares about can be overridden. */
@@ -47,4 +50,26 @@ export function httpRequestEvent(flowId: number, packet: number, method: string,
     headers: host ? [['Host', host]] : [],
     ...(method === 'CONNECT' ? { connectTarget: target } : {}),
   };
+}
+
+/** What a test says about a finding: its texts as detector wording (backticks mark code spans). */
+export interface FindingSpec {
+  id: FindingId;
+  severity: Severity;
+  title: string;
+  detail: string;
+  host?: string;
+  evidence: Evidence[];
+  fix: string;
+}
+
+const wording = (s: string): Message => msg(Object.assign([s], { raw: [s] }) as unknown as TemplateStringsArray);
+
+/** A published finding (version 1) as the findings store would hand it out. */
+export function findingOf(spec: FindingSpec): Finding {
+  let out: Finding | undefined;
+  const store = new FindingStore((f) => (out = f));
+  const { evidence, title, detail, fix, ...rest } = spec;
+  store.publish(`${spec.id}\u0000${spec.host ?? ''}\u0000${spec.severity}\u0000${title}`, { ...rest, title: wording(title), detail: wording(detail), fix: wording(fix) }, evidence);
+  return out as unknown as Finding;
 }

@@ -7,10 +7,10 @@
 import { Option, type Command, InvalidArgumentError } from 'commander';
 import { HostCatalog } from '../attribution/catalog.js';
 import { ConfigError, configEntries, loadConfig, type GotapConfig } from '../attribution/config.js';
-import { severityAtLeast } from '../detect/tls/finding-book.js';
+import { severityAtLeast } from '../findings/severity.js';
 import { InterceptionJudge } from '../detect/tls/interception.js';
 import { CaFileError, TrustStore } from '../x509/trust-store.js';
-import type { Severity } from '../detect/types.js';
+import type { Severity } from '../findings/types.js';
 import { probeHost, type ProbeResult } from '../probe/probe.js';
 import { sanitizeTerminal } from '../util/sanitize.js';
 import { EXIT } from './exit-codes.js';
@@ -90,7 +90,7 @@ async function runProbe(hosts: string[], opts: ProbeCliOptions): Promise<number>
   }
   const catalog = new HostCatalog(configEntries(config));
   const targets = hosts.length > 0 ? hosts : catalog.goHosts();
-  const judge = new InterceptionJudge(config.acceptedInterception);
+  const judge = new InterceptionJudge();
   const results: ProbeResult[] = [];
   for (const host of targets) {
     results.push(

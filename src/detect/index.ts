@@ -1,47 +1,67 @@
 /**
- * Every detector, in one list: the composition root (src/pipeline/inspect.ts) and any
- * other runner (live mode) get the same set from here, so adding a detector is one line.
+ * Every detector, in one table: the composition root (src/pipeline/inspect.ts) and any
+ * other runner get the same set from here. A new detector is one file exporting its
+ * factory plus one line below. `name` scopes its findings in the store (keys, caps and
+ * the findings-capped note); a factory may decline (return undefined) when its options
+ * do not apply (no go env policy → no policy detector).
  */
 import type { HostCatalog } from '../attribution/catalog.js';
-import { createDnsDetectors } from './dns/index.js';
-import { createHttpDetectors } from './http/index.js';
-import { createPolicyDetector, type GoPolicy } from './policy/index.js';
-import { createCertificateChainDetector, createDowngradeDetector, createInterceptionDetector } from './tls/index.js';
-import type { TlsDetectorOptions } from './tls/index.js';
-import type { Detector, FindingSink } from './types.js';
+import type { FindingScope, FindingStore } from '../findings/store.js';
+import { createDnsAnswerAddressDetector } from './dns/answer-addresses.js';
+import { createDnsConflictDetector } from './dns/conflicting-responses.js';
+import { createDnsErrorDetector } from './dns/error-for-go-host.js';
+import { createDnsResolverDisagreementDetector } from './dns/resolver-disagreement.js';
+import { createConnectProxyDetector } from './http/connect-proxy.js';
+import { createUnknownDownloadHostDetector } from './http/download-via-unknown-host.js';
+import { createHttpPlaintextDetector } from './http/plaintext-go.js';
+import { createHttpRedirectDetector } from './http/redirect-to-http.js';
+import { createPolicyDetector } from './policy/policy-detector.js';
+import type { GoPolicy } from './policy/policy.js';
+import { createCertificateChainDetector } from './tls/certificate-chain.js';
+import { createDowngradeDetector } from './tls/downgrade.js';
+import { createInterceptionDetector } from './tls/interception.js';
+import type { Detector } from './types.js';
 
 export interface DetectorOptions {
-  trust: TlsDetectorOptions['trust'];
   catalog: HostCatalog;
-  acceptedInterception?: TlsDetectorOptions['acceptedInterception'];
-  /** Receives every server certificate chain with its summary (the model keeps the worst per host). */
-  onCertificate?: TlsDetectorOptions['onCertificate'];
   /** The go command's effective GOPROXY/GOSUMDB/GOPRIVATE … settings. */
   policy?: GoPolicy;
   /** HTTP proxies the user expects ("127.0.0.9:3128"), from the config. */
   httpProxies?: string[];
 }
 
-export function createDetectors(opts: DetectorOptions, sink: FindingSink): Detector[] {
-  const tls: TlsDetectorOptions = {
-    trust: opts.trust,
-    catalog: opts.catalog,
-    ...(opts.acceptedInterception !== undefined ? { acceptedInterception: opts.acceptedInterception } : {}),
-    ...(opts.onCertificate !== undefined ? { onCertificate: opts.onCertificate } : {}),
-  };
-  return [
-    createCertificateChainDetector(tls, sink),
-    createInterceptionDetector(tls, sink),
-    createDowngradeDetector(tls, sink),
-    ...createDnsDetectors({ catalog: opts.catalog }, sink),
-    ...createHttpDetectors(
-      {
-        catalog: opts.catalog,
-        ...(opts.policy !== undefined ? { policy: opts.policy } : {}),
-        ...(opts.httpProxies !== undefined ? { httpProxies: opts.httpProxies } : {}),
-      },
-      sink,
-    ),
-    ...(opts.policy !== undefined ? [createPolicyDetector({ catalog: opts.catalog, policy: opts.policy }, sink)] : []),
-  ];
+export interface DetectorRegistration {
+  name: string;
+  create(opts: DetectorOptions, findings: FindingScope): Detector | undefined;
+}
+
+export const DETECTORS: readonly DetectorRegistration[] = [
+  { name: 'TLS certificate', create: createCertificateChainDetector },
+  { name: 'TLS interception', create: createInterceptionDetector },
+  { name: 'TLS downgrade', create: createDowngradeDetector },
+  { name: 'DNS answer', create: createDnsAnswerAddressDetector },
+  { name: 'DNS conflict', create: createDnsConflictDetector },
+  { name: 'DNS error', create: createDnsErrorDetector },
+  { name: 'DNS resolver disagreement', create: createDnsResolverDisagreementDetector },
+  { name: 'plaintext HTTP', create: createHttpPlaintextDetector },
+  { name: 'HTTP redirect', create: createHttpRedirectDetector },
+  { name: 'unknown download host', create: createUnknownDownloadHostDetector },
+  { name: 'CONNECT proxy', create: createConnectProxyDetector },
+  { name: 'policy', create: createPolicyDetector },
+];
+
+export interface NamedDetector {
+  name: string;
+  detector: Detector;
+  /** Set by the runner when the detector threw: it is not called again. */
+  failed?: boolean;
+}
+
+export function createDetectors(opts: DetectorOptions, store: FindingStore, registrations: readonly DetectorRegistration[] = DETECTORS): NamedDetector[] {
+  const out: NamedDetector[] = [];
+  for (const r of registrations) {
+    const detector = r.create(opts, store.scope(r.name));
+    if (detector) out.push({ name: r.name, detector });
+  }
+  return out;
 }

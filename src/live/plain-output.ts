@@ -5,7 +5,7 @@
  * findings with evidence and fix) that live and watch print when the capture stops.
  * Every model string is packet data: each goes through sanitizeTerminal before printing.
  */
-import type { Finding } from '../detect/types.js';
+import type { Finding } from '../findings/types.js';
 import { OTHER_HOSTS_KEY } from '../model/model-builder.js';
 import type { HostSummary, ModelSnapshot } from '../model/types.js';
 import { verdictOf } from '../model/verdict.js';
@@ -15,10 +15,6 @@ import { sanitizeShort, sanitizeTerminal } from '../util/sanitize.js';
 import type { TcpdumpStats } from './tcpdump.js';
 
 const NAME_MAX = 60;
-
-function findingKey(f: Finding): string {
-  return `${f.id}\u0000${f.host ?? ''}\u0000${f.title}\u0000${f.evidence[0]?.packet ?? 0}`;
-}
 
 function addressText(h: HostSummary): string {
   if (h.addresses.length === 0) return '';
@@ -48,7 +44,7 @@ export class LinePrinter {
       }
     }
     for (const f of snap.findings) {
-      const key = findingKey(f);
+      const key = f.key;
       if (this.findings.has(key)) continue;
       this.findings.add(key);
       const host = f.host ? ` (${sanitizeShort(f.host, NAME_MAX)})` : '';

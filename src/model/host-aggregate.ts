@@ -5,7 +5,7 @@
  * changed since, which is what makes 10 snapshots a second cheap with thousands of hosts.
  */
 import type { GoRole } from '../attribution/types.js';
-import type { Severity } from '../detect/types.js';
+import type { Severity } from '../findings/types.js';
 import type { GoRequestKind } from '../protocols/events.js';
 import { BoundedSet } from './bounded-set.js';
 import { verdictRank } from './severity.js';

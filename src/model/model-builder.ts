@@ -19,14 +19,15 @@ import { isIP } from 'node:net';
 import { normalizeName } from '../attribution/host-name.js';
 import { ROLE_LABELS } from '../attribution/roles.js';
 import type { FlowAttribution, GoRole, ProxyHop } from '../attribution/types.js';
-import type { Finding, Severity } from '../detect/types.js';
+import type { FlowContext } from '../enrich/flow-context.js';
+import type { Finding, Severity } from '../findings/types.js';
 import type { Flow } from '../flow/types.js';
 import type { DnsResponseEvent, GotapEvent } from '../protocols/events.js';
 import { tlsVersionName } from '../protocols/tls/version-names.js';
 import { HostAggregate } from './host-aggregate.js';
-import { compareFindings, findingTs, worseSeverity } from './severity.js';
+import { compareFindings, findingTs, worseSeverity } from '../findings/severity.js';
 import { Timeline } from './timeline.js';
-import type { CaptureInfo, CertificateSummary, ModelSnapshot, TimelineEntry } from './types.js';
+import type { CaptureInfo, ModelSnapshot, TimelineEntry } from './types.js';
 
 /** Key of the bucket that aggregates hosts beyond `maxHosts`. */
 export const OTHER_HOSTS_KEY = '(other hosts)';
@@ -40,6 +41,8 @@ export interface ModelBuilderOptions {
   maxFindings?: number;
   /** Role of a host known only by name (from a DNS answer or a finding): the host catalog's lookup. */
   roleOf?: (host: string) => { role: GoRole; label: string } | undefined;
+  /** Called first by every snapshot(): lets the findings store publish the updates it coalesced. */
+  beforeSnapshot?: () => void;
 }
 
 // DNS query types whose answers say where a host is; PTR, TXT, MX … name no host gotap tracks.
@@ -75,6 +78,7 @@ export class ModelBuilder {
   private readonly maxHosts: number;
   private readonly maxFindings: number;
   private readonly roleOf: ModelBuilderOptions['roleOf'];
+  private readonly beforeSnapshot: ModelBuilderOptions['beforeSnapshot'];
   private readonly hosts = new Map<string, HostAggregate>();
   private other: HostAggregate | undefined;
   /** Distinct keys folded into the bucket (bounded; the count is a lower bound beyond it). */
@@ -82,6 +86,8 @@ export class ModelBuilder {
   private hostsFolded = 0;
   /** Findings in arrival order (host summaries refer to them by position in the sorted list). */
   private readonly findings: Finding[] = [];
+  /** Finding key → its index in `findings`, so a new version replaces the old one (bounded by the store's caps). */
+  private readonly findingIndex = new Map<string, number>();
   private findingsDropped = 0;
   private readonly bySeverity: Record<Severity, number> = { info: 0, warn: 0, critical: 0 };
   private readonly hostsWithFindings = new Set<HostAggregate>();
@@ -104,10 +110,12 @@ export class ModelBuilder {
     this.maxHosts = opts.maxHosts ?? 10_000;
     this.maxFindings = opts.maxFindings ?? 5000;
     this.roleOf = opts.roleOf;
+    this.beforeSnapshot = opts.beforeSnapshot;
   }
 
-  event(ev: GotapEvent, attribution: FlowAttribution): void {
+  event(ev: GotapEvent, ctx: FlowContext): void {
     this.changed = true;
+    const attribution = ctx.attribution;
     this.lastEventTs = ev.ts;
     const host = this.flowHost(attribution);
     host.seen(ev.ts);
@@ -159,6 +167,9 @@ export class ModelBuilder {
         if (ev.sni !== undefined) host.sni.add(ev.sni);
         host.ja4.add(ev.ja4);
         break;
+      case 'tls-certificates':
+        if (ev.dir === 1 && ctx.chain) host.setCertificate(ctx.chain.summary);
+        break;
       case 'tls-server-hello':
         if (!ev.helloRetryRequest) {
           const version = tlsVersionName(ev.version);
@@ -180,8 +191,9 @@ export class ModelBuilder {
     host.touch();
   }
 
-  flowEnded(flow: Flow, attribution: FlowAttribution): void {
+  flowEnded(flow: Flow, ctx: FlowContext): void {
     this.changed = true;
+    const attribution = ctx.attribution;
     const host = this.flowHost(attribution);
     const hosts = attribution.via !== undefined ? [host, this.proxyHost(attribution.via)] : [host];
     for (const h of hosts) {
@@ -201,8 +213,18 @@ export class ModelBuilder {
     else this.flowCounts.udpFlows++;
   }
 
+  /** A finding, or a new version of one (same key): the new version takes the old one's place. */
   finding(f: Finding): void {
     this.changed = true;
+    const known = this.findingIndex.get(f.key);
+    if (known !== undefined) {
+      // -1: the first version was past maxFindings (counted, not kept).
+      if (known >= 0) {
+        this.findings[known] = f;
+        this.findingsChanged = true;
+      }
+      return;
+    }
     this.bySeverity[f.severity]++;
     const host = f.host !== undefined && f.host !== '' ? this.namedHost(normalizeName(f.host)) : undefined;
     const ts = findingTs(f);
@@ -213,10 +235,12 @@ export class ModelBuilder {
     }
     if (this.findings.length >= this.maxFindings) {
       this.findingsDropped++;
+      this.findingIndex.set(f.key, -1);
       return;
     }
     this.findingsChanged = true;
     const index = this.findings.push(f) - 1;
+    this.findingIndex.set(f.key, index);
     if (host) {
       host.findings.push(index);
       this.hostsWithFindings.add(host);
@@ -225,13 +249,6 @@ export class ModelBuilder {
     const first = f.evidence.reduce<Finding['evidence'][number] | undefined>((a, e) => (a === undefined || e.ts < a.ts ? e : a), undefined);
     if (first === undefined) return;
     this.push({ ts: first.ts, packet: first.packet, flowId: first.flowId, ...(host ? { host: host.key } : {}), kind: 'finding', what: `${f.severity}: ${f.title}` });
-  }
-
-  certificate(summary: CertificateSummary, attribution: FlowAttribution): void {
-    this.changed = true;
-    const host = this.flowHost(attribution);
-    host.setCertificate(summary);
-    host.touch();
   }
 
   /** Live mode: the process owning a flow. */
@@ -251,6 +268,7 @@ export class ModelBuilder {
   }
 
   snapshot(): ModelSnapshot {
+    this.beforeSnapshot?.();
     if (!this.changed && this.last !== undefined) return this.last;
     if (this.findingsChanged) {
       const order = this.findings.map((_, i) => i).sort((a, b) => compareFindings(this.findings[a]!, this.findings[b]!) || a - b);

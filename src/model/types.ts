@@ -6,7 +6,7 @@
  * never with packets.
  */
 import type { GoRole } from '../attribution/types.js';
-import type { Finding } from '../detect/types.js';
+import type { Finding } from '../findings/types.js';
 import type { GoRequestKind } from '../protocols/events.js';
 
 /** What gotap concluded about a host's certificate chain. */

@@ -5,7 +5,7 @@
  * snapshot, so the dashboard and the reports cannot disagree. The text embeds finding
  * titles and host names (packet data): views sanitise it.
  */
-import type { Severity } from '../detect/types.js';
+import type { Severity } from '../findings/types.js';
 import { OTHER_HOSTS_KEY } from './model-builder.js';
 import type { ModelSnapshot } from './types.js';
 

@@ -11,14 +11,12 @@ import { Resolver, lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { connect, type PeerCertificate, type DetailedPeerCertificate } from 'node:tls';
 import type { CatalogEntry } from '../attribution/types.js';
-import { certificateSummary, chainDrafts } from '../detect/tls/certificate-chain.js';
-import { isAccepted, productOf, type AcceptedInterceptionRule } from '../detect/tls/context.js';
-import { downgradeDraft } from '../detect/tls/downgrade.js';
-import { FindingBook } from '../detect/tls/finding-book.js';
-import { InterceptionJudge } from '../detect/tls/interception.js';
-import type { ChainAssessment, TrustStore } from '../x509/trust-store.js';
-import type { Evidence, Finding } from '../detect/types.js';
+import { chainDrafts, downgradeDraft, InterceptionJudge } from '../detect/tls/index.js';
+import type { Evidence, Finding } from '../findings/types.js';
+import { assessChainFact, type AcceptedInterceptionRule } from '../enrich/chain-fact.js';
+import { FindingStore } from '../findings/store.js';
 import type { CertificateSummary } from '../model/types.js';
+import type { ChainAssessment, TrustStore } from '../x509/trust-store.js';
 
 export interface ProbeOptions {
   port?: number;
@@ -144,9 +142,9 @@ async function resolveAll(host: string, opts: ProbeOptions): Promise<ProbeResolu
 export async function probeHost(host: string, opts: ProbeOptions): Promise<ProbeResult> {
   const port = opts.port ?? 443;
   const entry = opts.catalog.lookup(host);
-  const judge = opts.judge ?? new InterceptionJudge(opts.acceptedInterception);
-  const findings: Finding[] = [];
-  const book = new FindingBook((f) => findings.push(f));
+  const judge = opts.judge ?? new InterceptionJudge();
+  const store = new FindingStore(() => undefined);
+  const book = store.scope('probe');
   const literal = isIP(host) !== 0;
 
   const resolutions: ProbeResolution[] =
@@ -177,18 +175,17 @@ export async function probeHost(host: string, opts: ProbeOptions): Promise<Probe
       conn.error = 'the server sent no certificate';
       continue;
     }
-    const a = opts.trust.assessChain(hs.certs, now, host);
-    const product = productOf(a);
+    const fact = assessChainFact(opts.trust, hs.certs, { ts: now, packet: 0 }, host, opts.acceptedInterception);
+    const { assessment: a, product, accepted } = fact;
     conn.assessment = a;
-    conn.certificate = certificateSummary(a, 0, product);
-    const accepted = isAccepted(a, product, opts.acceptedInterception);
+    conn.certificate = fact.summary;
     const certWhat = `${hs.protocol ?? 'TLS'} chain of ${a.chainLength}, leaf issued by ${a.leaf?.issuer ?? '?'}, ${a.verdict}`;
-    for (const d of chainDrafts(a, host, { product, accepted })) book.report(d, evidence(certWhat));
-    for (const d of judge.drafts(a, host, entry, now)) book.report(d, evidence(certWhat));
+    for (const d of chainDrafts(a, host, { ...(product !== undefined ? { product } : {}), accepted })) book.report(d, evidence(certWhat));
+    for (const d of judge.drafts(a, host, entry, now, product, accepted)) book.report(d, evidence(certWhat));
     const version = hs.protocol === undefined ? undefined : TLS_VERSIONS[hs.protocol];
     if (version !== undefined && version < 0x0304 && entry && entry.role !== 'other') {
       book.report(downgradeDraft(host, version, entry.google === true), evidence(`offered TLS 1.3, server chose ${hs.protocol}`));
     }
   }
-  return { host, port, role: entry?.role ?? 'other', resolutions, connections, findings };
+  return { host, port, role: entry?.role ?? 'other', resolutions, connections, findings: store.findings() };
 }

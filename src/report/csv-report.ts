@@ -47,7 +47,7 @@ function isoTime(ts: number): string {
 
 /** Distinct finding ids of a host, most severe first. */
 function findingIds(h: HostSummary, m: ModelSnapshot): string[] {
-  return [...new Set(h.findings.map((i) => m.findings[i]?.id).filter((id): id is string => id !== undefined))];
+  return [...new Set(h.findings.map((i) => m.findings[i]?.id).filter((id) => id !== undefined))];
 }
 
 function row(h: HostSummary, m: ModelSnapshot): string[] {

@@ -6,6 +6,7 @@
  * microsecond as in the ndjson stream.
  */
 import { createRequire } from 'node:module';
+import type { Finding } from '../findings/types.js';
 import { verdictOf } from '../model/verdict.js';
 import type { ModelSnapshot } from '../model/types.js';
 import { roundTs } from './records.js';
@@ -29,6 +30,11 @@ function replacer(key: string, value: unknown): unknown {
   return value;
 }
 
+/** A finding as the report schema has it: its plain texts (code spans in backticks) and evidence. */
+export function findingRecord(f: Finding) {
+  return { id: f.id, severity: f.severity, title: f.title, detail: f.detail, host: f.host, evidence: f.evidence, fix: f.fix };
+}
+
 export function reportDocument(m: ModelSnapshot, generator: Generator = GENERATOR) {
   const { flows, tcpFlows, udpFlows } = m.counts;
   return {
@@ -37,7 +43,7 @@ export function reportDocument(m: ModelSnapshot, generator: Generator = GENERATO
     capture: { ...m.capture, flows, tcpFlows, udpFlows },
     verdict: verdictOf(m),
     hosts: m.hosts,
-    findings: m.findings,
+    findings: m.findings.map(findingRecord),
     timeline: { entries: m.timeline, dropped: m.timelineDropped },
     overflow: m.overflow,
   };

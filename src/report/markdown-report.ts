@@ -7,11 +7,12 @@
  * break the table, and control characters, ESC sequences and bidi overrides become
  * visible escapes, so the file is also safe to `cat`.
  */
-import type { Finding, Severity } from '../detect/types.js';
+import { runs, type Message } from '../findings/message.js';
+import type { Finding, Severity } from '../findings/types.js';
 import { OTHER_HOSTS_KEY } from '../model/model-builder.js';
 import type { HostSummary, ModelSnapshot, TimelineEntry } from '../model/types.js';
 import { verdictOf } from '../model/verdict.js';
-import { sanitizeMarkdown } from '../util/sanitize.js';
+import { markdownCode, sanitizeMarkdown } from '../util/sanitize.js';
 import { formatBytes, formatTs } from './text-writer.js';
 
 const md = (s: string, max?: number): string => sanitizeMarkdown(s, max);
@@ -50,15 +51,22 @@ function header(m: ModelSnapshot): string[] {
   return lines;
 }
 
+/** A finding text: prose escaped, code spans as real code spans. */
+function mdText(m: Message): string {
+  return runs(m)
+    .map((r) => (r.code ? markdownCode(r.text) : md(r.text)))
+    .join('');
+}
+
 function findingBlock(f: Finding, n: number): string[] {
-  const lines = [`#### ${n}. ${md(f.title)}`, ''];
+  const lines = [`#### ${n}. ${mdText(f.text.title)}`, ''];
   if (f.host !== undefined) lines.push(`- **Host:** ${md(f.host)}`);
-  lines.push(`- **Finding:** ${md(f.id)}`, `- **What:** ${md(f.detail)}`);
+  lines.push(`- **Finding:** ${md(f.id)}`, `- **What:** ${mdText(f.text.detail)}`);
   if (f.evidence.length > 0) {
     lines.push('- **Evidence:**');
     for (const e of f.evidence) lines.push(`  - frame ${e.packet} (${timeOfDay(e.ts)}, flow ${e.flowId}): ${md(e.what)}`);
   }
-  lines.push(`- **Fix:** ${md(f.fix)}`, '');
+  lines.push(`- **Fix:** ${mdText(f.text.fix)}`, '');
   return lines;
 }
 

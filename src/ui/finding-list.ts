@@ -3,7 +3,7 @@
  * first (by the capture time of a finding's latest evidence, then by position in the model,
  * which is the order detectors emitted them).
  */
-import type { Finding } from '../detect/types.js';
+import type { Finding } from '../findings/types.js';
 import { SEVERITY_RANK } from './format.js';
 
 export interface IndexedFinding {

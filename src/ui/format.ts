@@ -4,7 +4,7 @@
  * made inert (sanitizeShort) and bounded before it reaches ink.
  */
 import type { GoRole } from '../attribution/types.js';
-import type { Severity } from '../detect/types.js';
+import type { Severity } from '../findings/types.js';
 import type { CertificateVerdict, HostSummary } from '../model/types.js';
 import { formatBytes } from '../report/text-writer.js';
 import { sanitizeShort } from '../util/sanitize.js';

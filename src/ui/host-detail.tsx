@@ -5,7 +5,7 @@
  * as a list of single lines so it can scroll and never wraps in the terminal.
  */
 import { Box, Text } from 'ink';
-import type { Finding } from '../detect/types.js';
+import type { Finding } from '../findings/types.js';
 import type { HostSummary } from '../model/types.js';
 import { SEVERITY_COLOR, SEVERITY_TAG, cell, formatBytes, formatClock, roleShort, verdictLabel, wrapLines } from './format.js';
 

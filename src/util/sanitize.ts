@@ -45,6 +45,20 @@ export function sanitizeMarkdown(s: string, max?: number): string {
   return clean.replace(MARKDOWN_SPECIAL, (ch) => `\\${ch}`);
 }
 
+/**
+ * A Markdown code span holding `s` literally: terminal-unsafe characters escaped as above,
+ * and a backtick fence longer than any backtick run inside (CommonMark §6.1), padded when
+ * the text starts or ends with a backtick.
+ */
+export function markdownCode(s: string): string {
+  const clean = sanitizeTerminal(s);
+  let longest = 0;
+  for (const run of clean.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  const fence = '`'.repeat(longest + 1);
+  const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${clean}${pad}${fence}`;
+}
+
 /** RFC 4180 field: quoted (with doubled quotes) when it holds a quote, comma or line break. */
 export function csvField(s: string): string {
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;

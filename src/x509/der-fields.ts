@@ -43,6 +43,11 @@ const SHORT_NAMES: Record<string, string> = {
   '1.2.840.113549.1.9.1': 'emailAddress',
 };
 
+/** Short name of an attribute type ("CN"), else its dotted OID. */
+export function attributeName(oid: string): string {
+  return SHORT_NAMES[oid] ?? oid;
+}
+
 const T = forge.asn1.Type;
 const OID_SKI = '2.5.29.14';
 const OID_AKI = '2.5.29.35';
@@ -61,10 +66,12 @@ function hex(binary: string): string {
   return Buffer.from(binary, 'binary').toString('hex');
 }
 
-/** Decodes a directory string by its ASN.1 type; invalid UTF-8 becomes U+FFFD, as any decoder would show it. */
-function decodeString(node: Asn1): string {
-  const raw = Buffer.from(bytesOf(node) ?? '', 'binary');
-  switch (node.type as number) {
+/**
+ * Decodes a directory string by its ASN.1 universal tag number; invalid UTF-8 becomes
+ * U+FFFD, as any decoder would show it. Shared with the roots index (der-names.ts).
+ */
+export function decodeDirectoryString(type: number, raw: Buffer): string {
+  switch (type) {
     case T.UTF8:
       return raw.toString('utf8');
     case T.BMPSTRING: {
@@ -99,7 +106,7 @@ function readName(node: Asn1 | undefined): NameAttribute[] {
       const oidBytes = bytesOf(oidNode);
       if (oidBytes === undefined || !valueNode) continue;
       const oid = forge.asn1.derToOid(oidBytes);
-      out.push({ type: SHORT_NAMES[oid] ?? oid, value: decodeString(valueNode) });
+      out.push({ type: attributeName(oid), value: decodeDirectoryString(valueNode.type as number, Buffer.from(bytesOf(valueNode) ?? '', 'binary')) });
     }
   }
   return out;
@@ -169,4 +176,14 @@ export function formatName(attrs: NameAttribute[]): string {
 /** The first value of an attribute ("CN", "O"). */
 export function nameValue(attrs: NameAttribute[], type: string): string | undefined {
   return attrs.find((a) => a.type === type)?.value;
+}
+
+/**
+ * The key names are compared by: a coarser equality than RFC 5280 §7.1 / OpenSSL's
+ * canonical form (case-folded, whitespace runs collapsed, spaces around values dropped),
+ * so two names OpenSSL calls equal always get the same key. It only selects candidate
+ * issuers; `checkIssued` and the signature decide.
+ */
+export function nameKey(formatted: string): string {
+  return formatted.toLowerCase().replace(/\s+/g, ' ').replace(/ ?([=,]) ?/g, '$1').trim();
 }

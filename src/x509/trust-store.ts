@@ -1,37 +1,55 @@
 /**
  * The trust store and the chain assessment every certificate verdict comes from.
  *
- * Anchors are Node's Mozilla roots (`tls.rootCertificates`, public) plus the CAs of
- * --ca-file / config (user-supplied; a user bundle that repeats public roots keeps them
- * public). A chain is judged from the certificates actually sent, every time (no cache
- * that could make a bad chain look good), at the given capture time, not now:
+ * Anchors are Node's Mozilla roots (`tls.rootCertificates`, public; indexed lazily, see
+ * anchors.ts) plus the CAs of --ca-file / config (user-supplied; a user bundle that
+ * repeats public roots keeps them public). A chain is judged from the certificates
+ * actually sent, every time (no cache that could make a bad chain look good), at the given
+ * capture time, not now:
  *
- * 1. Path: from the leaf through the sent certificates, in any order and ignoring junk,
- *    to an anchor; each step needs `checkIssued` (names, key identifiers), a CA
- *    certificate as issuer (basicConstraints), and a signature that verifies.
+ * 1. Path: from the leaf through the sent certificates, in any order, ignoring junk and
+ *    repeats, to an anchor; each step needs `checkIssued` (names, key identifiers), a CA
+ *    certificate as issuer (basicConstraints), and a signature that verifies. The search is
+ *    bounded as Go's (path-search.ts): past MAX_SIGNATURE_CHECKS candidate checks, or past
+ *    MAX_CHAIN different certificates, the verdict is 'untrusted' ('path-search-limit').
  * 2. Validity of every certificate on the path (anchor included, as Go does) at `atTs`;
  *    the leaf against the server name with `checkHost`/`checkIP` (SAN only, never the
  *    subject CN, as Go ≥ 1.15).
  * 3. When no anchor is reached, the last certificate of the longest verified path decides:
- *    - it is self-signed: 'untrusted' ('self-signed-leaf' when it is the leaf itself,
- *      else 'unknown-issuer': a private root nobody trusts);
- *    - its issuer's name is a trusted root's, but that root did not sign it:
- *      'untrusted' ('bad-signature': a forged CA with a real CA's name);
+ *    - it is self-signed: 'untrusted' ('self-signed-leaf' when it is the leaf itself);
+ *    - a sent CA on that path carries a trusted root's name but not its key: 'untrusted'
+ *      ('forged-issuer');
+ *    - else, self-signed: 'untrusted' ('unknown-issuer': a private root nobody trusts);
+ *    - its issuer's name is a trusted root's, but that root did not sign it: 'untrusted'
+ *      ('bad-signature': a forged CA with a real CA's name);
+ *    - its authorityKeyIdentifier is a trusted root's key identifier, but that root's key
+ *      did not sign it: 'untrusted' ('forged-issuer');
  *    - its issuer is a known interception product: 'untrusted' ('unknown-issuer');
  *    - otherwise its issuer was simply not sent and is no root we know: 'incomplete'
  *      ('incomplete-chain'). Without fetching the issuer (AIA) nothing more can be said,
  *      so findings call it a missing intermediate, never interception.
  * Expiry, name mismatch and the 'untrusted' causes above make the verdict 'untrusted';
  * a missing intermediate alone makes it 'incomplete'.
+ *
+ * What the store cannot tell: a leaf whose issuer names a public *intermediate* (e.g.
+ * "WR2, O=Google Trust Services") that was not sent. Intermediates are not anchors, so a
+ * forged leaf "issued by" WR2 and a real leaf whose server omitted WR2 look the same here
+ * ('incomplete-chain'). `namesPublicCa` says which public CA such an issuer claims (by key
+ * identifier, exact name, or organisation), so a detector that knows the server always
+ * sends its intermediates (Google's do) can call the unverified claim forged.
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import type { CertificateVerdict } from '../model/types.js';
-import type { TlsCertificatesEvent } from '../protocols/events.js';
-import { nameValue } from './der-fields.js';
-import { issuedBy, issuerCn, issuerOrg, parseCertificate, pemBlocks, type KeyType, type ParsedCert } from './certificate.js';
+import { nameKey, nameValue } from './der-fields.js';
+import { AnchorIndex, organisationKey, type Anchor } from './anchors.js';
+import { issuerCn, issuerOrg, parseCertificate, pemBlocks, type KeyType, type ParsedCert } from './certificate.js';
 import { matchInterceptionProduct } from './interception-products.js';
+import { MAX_SIGNATURE_CHECKS, PathSearch, type PathResult } from './path-search.js';
+
+export { MAX_SIGNATURE_CHECKS } from './path-search.js';
 
 export type ChainProblemCode =
   | 'expired'
@@ -41,6 +59,8 @@ export type ChainProblemCode =
   | 'unknown-issuer'
   | 'incomplete-chain'
   | 'bad-signature'
+  | 'forged-issuer'
+  | 'path-search-limit'
   | 'unparseable';
 
 export interface ChainProblem {
@@ -80,10 +100,27 @@ export interface ChainAssessment {
   issuerSpkiSha256?: string;
   /** Certificates sent. */
   chainLength: number;
-  /** The sent certificates that parsed, in the order sent. */
+  /** The sent certificates that parsed, in the order sent (repeats included). */
   chain: CertInfo[];
   /** Subjects along the verified path, leaf first (ends at the anchor when one was reached). */
   path: string[];
+  /** Issuer candidates considered (Go's sigChecks: each a signature check, unless that pair was checked already); at most MAX_SIGNATURE_CHECKS. */
+  signatureChecks: number;
+}
+
+/** Which public CA a certificate's issuer claims to be. */
+export interface PublicCaClaim {
+  /**
+   * How: 'key' — its authorityKeyIdentifier is a public root's key identifier; 'name' — its
+   * issuer name is a public root's subject; 'organisation' — only its issuer O names the
+   * organisation of public roots (legal suffixes and case ignored: "Google Trust Services"
+   * claims the roots of "Google Trust Services LLC").
+   */
+  by: 'key' | 'name' | 'organisation';
+  /** The organisation as the public roots spell it, when they have one. */
+  organisation?: string;
+  /** Subjects of the public roots claimed. */
+  roots: string[];
 }
 
 export interface TrustStoreOptions {
@@ -93,23 +130,17 @@ export interface TrustStoreOptions {
   extraPems?: string[];
 }
 
-/** Most certificates of one chain looked at (real chains have 2–4; the rest is ignored). */
-const MAX_CHAIN = 16;
-/** Longest path built (leaf + intermediates), as OpenSSL's default depth. */
-const MAX_DEPTH = 10;
+/**
+ * Most different certificates of one chain parsed (real chains have 2–5; repeats of one
+ * certificate cost a hash, not a parse). Go has no count limit, only the handshake message
+ * size; here parsing one costs ~0.5–1 ms of CPU, so the cap keeps one assessment well
+ * under 100 ms. More is reported ('path-search-limit', untrusted), never dropped silently.
+ */
+export const MAX_CHAIN = 64;
 
 /** A --ca-file or configured CA that cannot be used; its message is one line for the CLI. */
 export class CaFileError extends Error {
   override name = 'CaFileError';
-}
-
-interface Anchor {
-  cert: ParsedCert;
-  userSupplied: boolean;
-}
-
-function nameKey(s: string): string {
-  return s.toLowerCase().replace(/\s+/g, ' ');
 }
 
 function iso(d: Date): string {
@@ -137,29 +168,36 @@ export function certInfo(c: ParsedCert): CertInfo {
   };
 }
 
-interface PathResult {
-  certs: ParsedCert[];
-  anchor?: Anchor;
+/** The certificates sent, each distinct DER parsed once, at most MAX_CHAIN of them. */
+function parseSent(certs: Uint8Array[]): { sent: (ParsedCert | undefined)[]; distinct: ParsedCert[]; notRead: number } {
+  const byFingerprint = new Map<string, ParsedCert | undefined>();
+  const sent: (ParsedCert | undefined)[] = [];
+  let notRead = 0;
+  for (const der of certs) {
+    const fingerprint = createHash('sha256').update(der).digest('hex');
+    if (byFingerprint.has(fingerprint)) {
+      sent.push(byFingerprint.get(fingerprint));
+    } else if (byFingerprint.size >= MAX_CHAIN) {
+      notRead++;
+    } else {
+      const cert = parseCertificate(der);
+      byFingerprint.set(fingerprint, cert);
+      sent.push(cert);
+    }
+  }
+  const distinct = [...byFingerprint.values()].filter((c): c is ParsedCert => c !== undefined);
+  return { sent, distinct, notRead };
 }
 
 export class TrustStore {
-  private readonly anchors: Anchor[] = [];
-  private readonly byFingerprint = new Map<string, Anchor>();
-  private readonly bySubject = new Map<string, Anchor[]>();
+  private readonly anchors = new AnchorIndex(rootCertificates);
   /** Assessments of Certificate events, so the detectors that judge one chain verify it once. */
-  private readonly byEvent = new WeakMap<TlsCertificatesEvent, { serverName: string | undefined; assessment: ChainAssessment }>();
 
   private constructor() {}
 
   /** Node's Mozilla roots plus the user's CAs. Throws CaFileError (one line) for a bad CA file. */
   static async create(opts: TrustStoreOptions = {}): Promise<TrustStore> {
     const store = new TrustStore();
-    for (const pem of rootCertificates) {
-      for (const der of pemBlocks(pem)) {
-        const cert = parseCertificate(der);
-        if (cert) store.add(cert, false);
-      }
-    }
     for (const file of opts.caFiles ?? []) {
       let text: string;
       try {
@@ -175,7 +213,7 @@ export class TrustStore {
 
   /** CAs from --ca-file / config that are not also public roots. */
   get userAnchorCount(): number {
-    return this.anchors.filter((a) => a.userSupplied).length;
+    return this.anchors.userCount;
   }
 
   private addUserPem(text: string, what: string): void {
@@ -184,44 +222,34 @@ export class TrustStore {
     blocks.forEach((der, i) => {
       const cert = parseCertificate(der);
       if (!cert) throw new CaFileError(`${what}: certificate ${i + 1} is not a valid X.509 certificate`);
-      this.add(cert, true);
+      this.anchors.addUser(cert);
     });
-  }
-
-  private add(cert: ParsedCert, userSupplied: boolean): void {
-    // A user bundle repeating a public root (corporate bundles often do) keeps it public.
-    if (this.byFingerprint.has(cert.fingerprint256)) return;
-    const anchor: Anchor = { cert, userSupplied };
-    this.anchors.push(anchor);
-    this.byFingerprint.set(cert.fingerprint256, anchor);
-    const key = nameKey(cert.subject);
-    const list = this.bySubject.get(key);
-    if (list) list.push(anchor);
-    else this.bySubject.set(key, [anchor]);
   }
 
   /** The anchor this very certificate is (same DER, or same name and key: a re-issued root). */
   private anchorFor(cert: ParsedCert): Anchor | undefined {
-    const same = this.byFingerprint.get(cert.fingerprint256);
-    if (same) return same;
-    return this.bySubject.get(nameKey(cert.subject))?.find((a) => a.cert.spkiSha256 === cert.spkiSha256);
-  }
-
-  /** Anchors that may have issued `cert`: by name first, else every anchor (names can differ only in encoding). */
-  private anchorCandidates(cert: ParsedCert): Anchor[] {
-    return this.bySubject.get(nameKey(cert.issuer)) ?? this.anchors;
+    const named = this.anchors.named(nameKey(cert.subject));
+    return named.find((a) => a.cert.fingerprint256 === cert.fingerprint256) ?? named.find((a) => a.cert.spkiSha256 === cert.spkiSha256);
   }
 
   /**
-   * assessChain for a Certificate event at its capture time. Several detectors judge the same
-   * event: it is verified once per event object (the chain that was sent, never another one).
+   * Which public root or organisation `cert`'s issuer claims to be, strongest evidence first
+   * (key identifier, exact name, organisation); undefined when it names no public CA. A
+   * claim is only a claim: whether the chain verifies is the assessment's verdict.
    */
-  assessEvent(ev: TlsCertificatesEvent, serverName: string | undefined): ChainAssessment {
-    const known = this.byEvent.get(ev);
-    if (known && known.serverName === serverName) return known.assessment;
-    const assessment = this.assessChain(ev.certs, ev.ts, serverName);
-    this.byEvent.set(ev, { serverName, assessment });
-    return assessment;
+  namesPublicCa(cert: Pick<CertInfo, 'issuer' | 'issuerOrg' | 'authorityKeyId'>): PublicCaClaim | undefined {
+    const keys: [PublicCaClaim['by'], string | undefined][] = [
+      ['key', cert.authorityKeyId],
+      ['name', nameKey(cert.issuer)],
+      ['organisation', cert.issuerOrg === undefined ? undefined : organisationKey(cert.issuerOrg)],
+    ];
+    for (const [by, key] of keys) {
+      const roots = key === undefined ? [] : this.anchors.publicRoots(by, key);
+      if (roots.length === 0) continue;
+      const organisation = roots.find((r) => r.organisation !== undefined)?.organisation;
+      return { by, ...(organisation !== undefined ? { organisation } : {}), roots: roots.map((r) => r.subject) };
+    }
+    return undefined;
   }
 
   /**
@@ -230,20 +258,22 @@ export class TrustStore {
    */
   assessChain(certs: Uint8Array[], atTs: number, serverName: string | undefined): ChainAssessment {
     const problems: ChainProblem[] = [];
-    const sent = certs.slice(0, MAX_CHAIN).map((der) => parseCertificate(der));
+    const { sent, distinct, notRead } = parseSent(certs);
     const parsed = sent.filter((c): c is ParsedCert => c !== undefined);
     const unparseable = sent.length - parsed.length;
     const leaf = sent[0];
-    const base = { chainLength: certs.length, chain: parsed.map(certInfo) };
+    // One CertInfo per distinct certificate, however often it was sent.
+    const infos = new Map(distinct.map((c) => [c, certInfo(c)]));
+    const base = { chainLength: certs.length, chain: parsed.map((c) => infos.get(c) as CertInfo) };
     if (!leaf) {
       problems.push({ code: 'unparseable', detail: certs.length === 0 ? 'the server sent an empty certificate list' : 'the leaf certificate could not be parsed' });
-      return { verdict: 'untrusted', problems, path: [], ...base };
+      return { verdict: 'untrusted', problems, path: [], signatureChecks: 0, ...base };
     }
     if (unparseable > 0) problems.push({ code: 'unparseable', detail: `${unparseable} of the ${certs.length} certificates sent could not be parsed (ignored)` });
 
-    const others = sent.slice(1).filter((c): c is ParsedCert => c !== undefined);
-    const full = this.buildPath(leaf, others, [leaf]);
-    const path = full ?? this.longestPartialPath(leaf, others);
+    const search = new PathSearch(this.anchors, distinct.filter((c) => c !== leaf));
+    const full = search.toAnchor(leaf, (c) => this.anchorFor(c));
+    const path = full ?? (search.exhausted ? { certs: [leaf] } : search.longestPartial(leaf));
     // A self-signed leaf is its own issuer: no separate issuer key to compare with.
     const issuerOfLeaf = leaf.selfSigned ? undefined : (path.certs[1] ?? path.anchor?.cert);
 
@@ -251,26 +281,22 @@ export class TrustStore {
     if (path.anchor) {
       verdict = path.anchor.userSupplied ? 'trusted-by-user-ca' : 'trusted';
     } else {
-      verdict = 'untrusted';
-      const last = path.certs[path.certs.length - 1] as ParsedCert;
-      const product = matchInterceptionProduct(issuerCn(last), issuerOrg(last));
-      if (last.selfSigned && last === leaf) {
-        problems.push({ code: 'self-signed-leaf', detail: `the leaf "${last.subject}" is self-signed and not a trusted CA` });
-      } else if (last.selfSigned) {
-        problems.push({ code: 'unknown-issuer', detail: `the chain ends at the self-signed "${last.subject}", which is not a trusted root` });
-      } else if (this.bySubject.has(nameKey(last.issuer))) {
-        problems.push({ code: 'bad-signature', detail: `"${last.subject}" names the trusted root "${last.issuer}" as its issuer, but that root did not sign it` });
-      } else if (product) {
-        problems.push({ code: 'unknown-issuer', detail: `"${last.subject}" is issued by "${last.issuer}" (${product}), which is not a trusted root` });
-      } else if (last.subject !== last.issuer && !this.issuerNotCa(last, others)) {
-        verdict = 'incomplete';
-        problems.push({
-          code: 'incomplete-chain',
-          detail: `the issuer of "${last.subject}" ("${last.issuer}") was not sent and is not a trusted root: a missing intermediate`,
-        });
-      } else {
-        problems.push({ code: 'unknown-issuer', detail: `"${last.subject}" is issued by "${last.issuer}", which is not a trusted CA` });
-      }
+      const cause = this.whyNoAnchor(path, leaf, search);
+      // The search may have run out of budget inside whyNoAnchor too.
+      const problem: ChainProblem = search.exhausted
+        ? {
+            code: 'path-search-limit',
+            detail: `gotap gave up the path search after ${search.signatureChecks} signature checks: the ${certs.length} certificates sent offer more candidate issuers than a real chain (Go gives up the same way after ${MAX_SIGNATURE_CHECKS})`,
+          }
+        : cause;
+      problems.push(problem);
+      verdict = problem.code === 'incomplete-chain' ? 'incomplete' : 'untrusted';
+    }
+    if (notRead > 0) {
+      problems.push({
+        code: 'path-search-limit',
+        detail: `the server sent more than ${MAX_CHAIN} different certificates (${notRead} more were not read); no real chain has that many`,
+      });
     }
 
     const onPath = [...path.certs, ...(path.anchor ? [path.anchor.cert] : [])];
@@ -296,46 +322,51 @@ export class TrustStore {
         ? { subject: path.anchor.cert.subject, userSupplied: path.anchor.userSupplied, fingerprint256: path.anchor.cert.fingerprint256 }
         : undefined,
       problems,
-      leaf: certInfo(leaf),
+      leaf: infos.get(leaf),
       issuerSpkiSha256: issuerOfLeaf?.spkiSha256,
       path: onPath.map((c) => c.subject),
+      signatureChecks: search.signatureChecks,
       ...base,
     };
   }
 
-  /** Depth-first path to an anchor. */
-  private buildPath(cert: ParsedCert, pool: ParsedCert[], used: ParsedCert[]): PathResult | undefined {
-    const self = this.anchorFor(cert);
-    if (self) return { certs: used.slice(0, -1), anchor: self };
-    for (const a of this.anchorCandidates(cert)) {
-      if (issuedBy(cert, a.cert)) return { certs: used, anchor: a };
+  /** Why the longest verified path reached no anchor (see the module comment for the order). */
+  private whyNoAnchor(path: PathResult, leaf: ParsedCert, search: PathSearch): ChainProblem {
+    const last = path.certs[path.certs.length - 1] as ParsedCert;
+    if (last.selfSigned && last === leaf) {
+      return { code: 'self-signed-leaf', detail: `the leaf "${last.subject}" is self-signed and not a trusted CA` };
     }
-    if (used.length >= MAX_DEPTH) return undefined;
-    for (const next of pool) {
-      if (used.includes(next) || !next.ca) continue;
-      if (!issuedBy(cert, next)) continue;
-      const found = this.buildPath(next, pool, [...used, next]);
-      if (found) return found;
+    for (const c of path.certs.slice(1)) {
+      const root = this.anchors.named(nameKey(c.subject))[0];
+      if (root) {
+        return { code: 'forged-issuer', detail: `the sent CA "${c.subject}" carries the name of the trusted root "${root.cert.subject}" but not its key: a forged CA` };
+      }
     }
-    return undefined;
-  }
-
-  /** Without an anchor: the longest chain of verified issuers among the sent certificates. */
-  private longestPartialPath(leaf: ParsedCert, pool: ParsedCert[]): PathResult {
-    const certs = [leaf];
-    let cur = leaf;
-    while (certs.length < MAX_DEPTH && !cur.selfSigned) {
-      const next = pool.find((c) => !certs.includes(c) && c.ca && issuedBy(cur, c));
-      if (!next) break;
-      certs.push(next);
-      cur = next;
+    if (last.selfSigned) {
+      return { code: 'unknown-issuer', detail: `the chain ends at the self-signed "${last.subject}", which is not a trusted root` };
     }
-    return { certs };
-  }
-
-  /** The named issuer was sent but is not a CA (a leaf used to sign another leaf). */
-  private issuerNotCa(cert: ParsedCert, pool: ParsedCert[]): boolean {
-    return pool.some((c) => !c.ca && issuedBy(cert, c));
+    if (this.anchors.named(nameKey(last.issuer)).length > 0) {
+      return { code: 'bad-signature', detail: `"${last.subject}" names the trusted root "${last.issuer}" as its issuer, but that root did not sign it` };
+    }
+    const aki = last.fields.authorityKeyId;
+    const keyed = aki === undefined ? [] : this.anchors.withKeyId(aki);
+    if (keyed.length > 0 && !keyed.some((a) => search.signedByKey(last, a.cert))) {
+      return {
+        code: 'forged-issuer',
+        detail: `"${last.subject}" names by key identifier the trusted root "${(keyed[0] as Anchor).cert.subject}" as its issuer (as "${last.issuer}"), but that root's key did not sign it`,
+      };
+    }
+    const product = matchInterceptionProduct(issuerCn(last), issuerOrg(last));
+    if (product) {
+      return { code: 'unknown-issuer', detail: `"${last.subject}" is issued by "${last.issuer}" (${product}), which is not a trusted root` };
+    }
+    if (last.subject !== last.issuer && !search.issuerNotCa(last)) {
+      return {
+        code: 'incomplete-chain',
+        detail: `the issuer of "${last.subject}" ("${last.issuer}") was not sent and is not a trusted root: a missing intermediate`,
+      };
+    }
+    return { code: 'unknown-issuer', detail: `"${last.subject}" is issued by "${last.issuer}", which is not a trusted CA` };
   }
 }
 

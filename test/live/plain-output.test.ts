@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/detect/types.js';
+import { findingOf, type FindingSpec } from '../events.js';
 import { LinePrinter, summaryText } from '../../src/live/plain-output.js';
 import type { HostSummary, ModelSnapshot } from '../../src/model/types.js';
 
@@ -29,7 +30,8 @@ function host(key: string, over: Partial<HostSummary> = {}): HostSummary {
   };
 }
 
-const finding = (over: Partial<Finding> = {}): Finding => ({
+const finding = (over: Partial<FindingSpec> = {}): Finding =>
+  findingOf({
   id: 'tls-interception',
   severity: 'critical',
   title: 'TLS to proxy.golang.org is intercepted by Zscaler',
@@ -41,7 +43,7 @@ const finding = (over: Partial<Finding> = {}): Finding => ({
   ],
   fix: 'ask IT to exempt proxy.golang.org',
   ...over,
-});
+  });
 
 function snapshot(hosts: HostSummary[], findings: Finding[] = [], drops?: number): ModelSnapshot {
   const bySeverity = { info: 0, warn: 0, critical: 0 };

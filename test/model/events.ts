@@ -5,6 +5,9 @@
 import type { FlowAttribution } from '../../src/attribution/types.js';
 import type { DirectionStats, Flow } from '../../src/flow/types.js';
 import type { DnsResponseEvent, GotapEvent, TlsClientHelloEvent, TlsServerHelloEvent } from '../../src/protocols/events.js';
+import { FlowContext } from '../../src/enrich/flow-context.js';
+import type { ModelBuilder } from '../../src/model/model-builder.js';
+import type { CertificateSummary } from '../../src/model/types.js';
 import { clientHelloEvent } from '../events.js';
 
 export const T0 = 1_763_760_000;
@@ -121,4 +124,17 @@ export function serverHello(flowId: number, packet: number, version: number, alp
 
 export function goRequest(flowId: number, packet: number, kind: Extract<GotapEvent, { type: 'go-request' }>['kind'], target: string): GotapEvent {
   return { type: 'go-request', ts: T0 + packet / 1000, packet, flowId, kind, method: 'GET', target, requestPacket: packet };
+}
+
+/** A flow context whose attribution is fixed, as the enrichment step hands it to the model. */
+export function ctx(a: FlowAttribution): FlowContext {
+  return new FlowContext(a.flowId, () => a);
+}
+
+/** Feeds the model a server Certificate whose chain fact has this summary (the model reads nothing else of it). */
+export function certificate(b: ModelBuilder, a: FlowAttribution, summary: CertificateSummary): void {
+  const c = ctx(a);
+  const ts = T0 + summary.packet / 1000;
+  c.chain = { summary, accepted: false, packet: summary.packet, ts, assessment: { verdict: summary.verdict, problems: [], chainLength: summary.chainLength, chain: [], path: [], signatureChecks: 0 } };
+  b.event({ type: 'tls-certificates', ts, packet: summary.packet, flowId: a.flowId, dir: 1, certs: [] }, c);
 }

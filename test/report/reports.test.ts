@@ -8,10 +8,10 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ModelBuilder } from '../../src/model/model-builder.js';
 import { csvReport } from '../../src/report/csv-report.js';
-import { jsonReport, REPORT_SCHEMA } from '../../src/report/json-report.js';
+import { findingRecord, jsonReport, REPORT_SCHEMA } from '../../src/report/json-report.js';
 import { markdownReport } from '../../src/report/markdown-report.js';
 import { repoRoot } from '../corpus.js';
-import { attribution, clientHello, flow } from '../model/events.js';
+import { attribution, ctx, clientHello, flow } from '../model/events.js';
 import { fixtureModel } from './fixture.js';
 
 const expected = (name: string) => readFileSync(resolve(repoRoot, 'test/report/expected', name), 'utf8');
@@ -43,15 +43,15 @@ describe('on the fixture model', () => {
     const doc = JSON.parse(jsonReport(m)) as Record<string, unknown>;
     expect(Object.keys(doc)).toEqual(['schema', 'generator', 'capture', 'verdict', 'hosts', 'findings', 'timeline', 'overflow']);
     expect(doc.schema).toBe(REPORT_SCHEMA);
-    expect(doc.findings).toEqual(m.findings);
+    expect(doc.findings).toEqual(JSON.parse(JSON.stringify(m.findings.map(findingRecord))));
   });
 });
 
 function modelWithHost(name: string) {
   const b = new ModelBuilder();
   const a = attribution(1, name);
-  b.event(clientHello(1, 3, name), a);
-  b.flowEnded(flow(1), a);
+  b.event(clientHello(1, 3, name), ctx(a));
+  b.flowEnded(flow(1), ctx(a));
   return b.snapshot();
 }
 
@@ -78,8 +78,8 @@ describe('format rules', () => {
   it('a capture without findings says so in the verdict', () => {
     const b = new ModelBuilder();
     const a = attribution(1, 'proxy.golang.org');
-    b.event(clientHello(1, 3, 'proxy.golang.org'), a);
-    b.flowEnded(flow(1), a);
+    b.event(clientHello(1, 3, 'proxy.golang.org'), ctx(a));
+    b.flowEnded(flow(1), ctx(a));
     expect(markdownReport(b.snapshot()).split('\n')[2]).toBe('**Verdict:** No problems found: 1 flow to 1 host, Go hosts proxy.golang.org');
   });
 });

@@ -5,6 +5,7 @@
  * C1 controls and bidi overrides (all of which must come out inert).
  */
 import type { Finding } from '../../src/detect/types.js';
+import { findingOf, type FindingSpec } from '../events.js';
 import type { HostSummary, ModelSnapshot } from '../../src/model/types.js';
 
 const T0 = 1_763_759_895.9735;
@@ -43,9 +44,9 @@ function host(p: Partial<HostSummary> & Pick<HostSummary, 'key' | 'role' | 'role
   };
 }
 
-export const findings: Finding[] = [
+export const findings: Finding[] = ([
   {
-    id: 'policy-unexplained-contact',
+    id: 'policy-proxy-not-in-goproxy',
     severity: 'warn',
     title: 'GOPROXY=direct but proxy.golang.org was contacted 3 times',
     detail: 'A process that did not inherit your shell\'s GOPROXY asked proxy.golang.org for example.test/private.',
@@ -57,7 +58,7 @@ export const findings: Finding[] = [
     fix: 'check `go env GOENV` and your editor\'s toolsEnvVars',
   },
   {
-    id: 'tls-interception-product',
+    id: 'tls-interception',
     severity: 'critical',
     title: 'TLS to goproxy.example.corp is intercepted by Zscaler',
     detail: 'The certificate chain was issued by Zscaler Root CA (O=Zscaler Inc.), which is not a public root.',
@@ -66,7 +67,7 @@ export const findings: Finding[] = [
     fix: 'set SSL_CERT_FILE to your corporate bundle or ask IT to exempt goproxy.example.corp',
   },
   {
-    id: 'sumdb-via-proxy',
+    id: 'policy-sumdb-via-proxy',
     severity: 'info',
     title: 'checksum database reached through goproxy.cn (/supported answered 200)',
     detail: 'The go command asked goproxy.cn whether it proxies sum.golang.org and used it.',
@@ -75,7 +76,7 @@ export const findings: Finding[] = [
     fix: 'nothing to do',
   },
   {
-    id: 'dns-private-answer',
+    id: 'dns-unexpected-address',
     severity: 'warn',
     title: `DNS answer for ${hostileName} points to 10.0.0.66`,
     detail: `The resolver answered ${HOSTILE.link} with a private address.`,
@@ -92,7 +93,7 @@ export const findings: Finding[] = [
     evidence: [{ packet: 60, ts: T0 + 0.06, flowId: 4, what: 'ServerHello chose TLS 1.2' }],
     fix: 'find the middlebox that terminates TLS',
   },
-];
+] satisfies FindingSpec[]).map(findingOf);
 
 export const hosts: HostSummary[] = [
   host({

@@ -5,9 +5,8 @@ import { rootCertificates } from 'node:tls';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pemBlocks } from '../../src/x509/certificate.js';
-import { leafKeyIsIssuerKey } from '../../src/detect/tls/context.js';
+import { leafKeyIsIssuerKey } from '../../src/enrich/chain-fact.js';
 import { CaFileError, TrustStore } from '../../src/x509/trust-store.js';
-import type { TlsCertificatesEvent } from '../../src/protocols/events.js';
 import { repoRoot } from '../corpus.js';
 import { makePki, type TestPki } from '../detect/tls/pki.js';
 
@@ -57,16 +56,6 @@ describe('a real public chain, judged at its capture time', () => {
     expect(codes(a)).toEqual(['hostname-mismatch']);
   });
 
-  it('assesses a Certificate event once for the detectors that share it, and again for another name or event', () => {
-    const ev: TlsCertificatesEvent = { type: 'tls-certificates', ts: captureTs, packet: 9, flowId: 1, dir: 1, certs: chain };
-    const first = store.assessEvent(ev, 'tracker.mywaifu.best');
-    expect(first.verdict).toBe('trusted');
-    expect(store.assessEvent(ev, 'tracker.mywaifu.best')).toBe(first);
-    expect(store.assessEvent(ev, 'proxy.golang.org').verdict).toBe('untrusted');
-    const later = store.assessEvent({ ...ev, ts: Date.now() / 1000 }, 'tracker.mywaifu.best');
-    expect(later).not.toBe(first);
-    expect(later.verdict).toBe('untrusted');
-  });
 });
 
 describe('chains built with openssl', () => {

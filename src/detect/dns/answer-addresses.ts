@@ -9,13 +9,15 @@
  * actually connected.
  */
 import type { CatalogEntry } from '../../attribution/types.js';
+import { msg } from '../../findings/message.js';
+import { addEvidence, framesText, MAX_EVIDENCE, times, type FindingScope, type Group } from '../../findings/store.js';
 import type { Flow } from '../../flow/types.js';
 import type { DnsResponseEvent, GotapEvent } from '../../protocols/events.js';
-import { addEvidence, Aggregator, framesText, MAX_EVIDENCE, Publisher, reportDropped, times, type Group } from '../policy/aggregate.js';
 import { isGoRole, normalizeHost, type HostLookup } from '../policy/go-hosts.js';
-import type { Detector, Evidence, Finding, FindingSink } from '../types.js';
+import type { Detector, Evidence, FindingDraft } from '../types.js';
 import { ExpectedRanges, specialRange } from './address-ranges.js';
 
+/** What the DNS detectors need of DetectorOptions. */
 export interface DnsDetectorOptions {
   catalog: HostLookup;
 }
@@ -39,13 +41,18 @@ interface AnswerGroup {
   connectionFrames: Evidence[];
 }
 
+/** Half the evidence for the DNS answers, the rest for the connections that used them. */
+export function withConnections(answers: readonly Evidence[], connections: readonly Evidence[]): Evidence[] {
+  return [...answers.slice(0, connections.length > 0 ? MAX_EVIDENCE / 2 : MAX_EVIDENCE), ...connections].slice(0, MAX_EVIDENCE);
+}
+
 function relevant(entry: CatalogEntry | undefined): entry is CatalogEntry {
   return entry !== undefined && (isGoRole(entry.role) || (entry.addressRanges?.length ?? 0) > 0);
 }
 
-export function createDnsAnswerAddressDetector(opts: DnsDetectorOptions, sink: FindingSink): Detector {
-  const groups = new Aggregator<AnswerGroup>();
-  const publisher = new Publisher<AnswerGroup>(sink, toFinding);
+export function createDnsAnswerAddressDetector(opts: DnsDetectorOptions, findings: FindingScope): Detector {
+  const groups = findings.aggregator<AnswerGroup>();
+  const publish = findings.publisher<AnswerGroup>(render, (g) => withConnections(g.evidence, g.data.connectionFrames));
   const compiled = new WeakMap<CatalogEntry, ExpectedRanges>();
   /** flagged address → group keys that flagged it. */
   const watched = new Map<string, Set<string>>();
@@ -80,7 +87,7 @@ export function createDnsAnswerAddressDetector(opts: DnsDetectorOptions, sink: F
     }
     if (g.data.addresses.size < MAX_ADDRESSES) g.data.addresses.set(address, why);
     if (g.data.resolvers.size < MAX_ADDRESSES) g.data.resolvers.add(ev.server.addr);
-    publisher.publish(g);
+    publish(g);
     let keys = watched.get(address);
     if (!keys) {
       if (watched.size >= MAX_WATCHED_ADDRESSES) return;
@@ -107,38 +114,39 @@ export function createDnsAnswerAddressDetector(opts: DnsDetectorOptions, sink: F
     }
   }
 
-  function toFinding(group: Group<AnswerGroup>): Finding {
+
+  function render(group: Group<AnswerGroup>): FindingDraft {
     const { data: g, evidence: answers } = group;
     const count = g.responses;
-    const addrs = [...g.addresses.keys()];
+    const addrs = [...g.addresses.keys()].join(', ');
     const list = [...g.addresses].map(([a, why]) => `${a} (${why})`).join(', ');
     const resolvers = [...g.resolvers].join(', ');
+    const ranges = (g.ranges ?? []).join(', ');
     const connected =
       g.connections > 0
-        ? ` The client then connected to ${g.connections === 1 ? 'it' : 'them'} ${times(g.connections)} (${framesText(g.connectionFrames, g.connections)}).`
-        : ' No connection to these addresses was seen in the capture.';
-    const answered = `${times(count)} (${framesText(answers, count)})`;
-    // Half the evidence for the answers, the rest for the connections that used them.
-    const evidence = [...answers.slice(0, g.connectionFrames.length > 0 ? MAX_EVIDENCE / 2 : MAX_EVIDENCE), ...g.connectionFrames].slice(0, MAX_EVIDENCE);
+        ? msg` The client then connected to ${g.connections === 1 ? msg`it` : msg`them`} ${times(g.connections)} (${framesText(g.connectionFrames, g.connections)}).`
+        : msg` No connection to these addresses was seen in the capture.`;
+    const answered = msg`${times(count)} (${framesText(answers, count)})`;
+    const values = { host: g.host, count };
     if (g.id === 'dns-unexpected-address') {
       return {
         id: g.id,
         severity: 'warn',
-        title: `DNS answered ${g.host} with ${addrs.join(', ')}, outside the expected ${(g.ranges ?? []).join(', ')}`,
-        detail: `Resolver ${resolvers} answered ${g.host} with ${list} ${answered}; your config expects ${g.host} only in ${(g.ranges ?? []).join(', ')}.${connected} An answer outside the expected ranges means DNS sends the go command somewhere else: injection on the path, a different resolver (VPN, DHCP), or the host really moved.`,
+        title: msg`DNS answered ${g.host} with ${addrs}, outside the expected ${ranges}`,
+        detail: msg`Resolver ${resolvers} answered ${g.host} with ${list} ${answered}; your config expects ${g.host} only in ${ranges}.${connected} An answer outside the expected ranges means DNS sends the go command somewhere else: injection on the path, a different resolver (VPN, DHCP), or the host really moved.`,
         host: g.host,
-        evidence,
-        fix: `Compare with a resolver you trust (\`dig @<trusted resolver> ${g.host}\`) and check the certificate the other address presents (\`gotap probe ${g.host}\`); if the host legitimately moved, update addressRanges for ${g.host} in your gotap config.`,
+        fix: msg`Compare with a resolver you trust (\`dig @<trusted resolver> ${g.host}\`) and check the certificate the other address presents (\`gotap probe ${g.host}\`); if the host legitimately moved, update addressRanges for ${g.host} in your gotap config.`,
+        values,
       };
     }
     return {
       id: g.id,
       severity: 'warn',
-      title: `DNS answered Go host ${g.host} with non-public address ${addrs.join(', ')}`,
-      detail: `Resolver ${resolvers} answered ${g.host} with ${list} ${answered}. No public server of ${g.host} lives there: a DNS filter or sinkhole, an /etc/hosts-style override, split-horizon DNS or a hijacked resolver is answering for it.${connected}`,
+      title: msg`DNS answered Go host ${g.host} with non-public address ${addrs}`,
+      detail: msg`Resolver ${resolvers} answered ${g.host} with ${list} ${answered}. No public server of ${g.host} lives there: a DNS filter or sinkhole, an /etc/hosts-style override, split-horizon DNS or a hijacked resolver is answering for it.${connected}`,
       host: g.host,
-      evidence,
-      fix: `Check /etc/hosts and the resolver (${resolvers}); if ${g.host} is an internal mirror or a lab you expect on these addresses, declare them as addressRanges for ${g.host} in your gotap config.`,
+      fix: msg`Check /etc/hosts and the resolver (${resolvers}); if ${g.host} is an internal mirror or a lab you expect on these addresses, declare them as addressRanges for ${g.host} in your gotap config.`,
+      values,
     };
   }
 
@@ -155,11 +163,8 @@ export function createDnsAnswerAddressDetector(opts: DnsDetectorOptions, sink: F
         g.data.connections++;
         const ev = { packet: flow.firstFrame, ts: flow.firstTs, flowId: flow.id, what: `${flow.protocol.toUpperCase()} connection to ${flow.server.addr}:${flow.server.port}` };
         addEvidence(g.data.connectionFrames, ev);
-        publisher.publish(g);
+        publish(g);
       }
-    },
-    finish(): void {
-      reportDropped(sink, 'DNS answer', groups.dropped);
     },
   };
 }

@@ -5,12 +5,13 @@
  * signature of on-path injection, and the client usually takes whichever came first.
  * Flows to an address that only one of the responses gave are added as evidence.
  */
+import { msg } from '../../findings/message.js';
+import { addEvidence, framesText, times, type FindingScope, type Group } from '../../findings/store.js';
 import type { Flow } from '../../flow/types.js';
 import type { DnsConflictEvent, GotapEvent } from '../../protocols/events.js';
-import { addEvidence, Aggregator, framesText, MAX_EVIDENCE, Publisher, reportDropped, times, type Group } from '../policy/aggregate.js';
 import { goEntry, normalizeHost } from '../policy/go-hosts.js';
-import type { Detector, Evidence, Finding, FindingSink } from '../types.js';
-import type { DnsDetectorOptions } from './answer-addresses.js';
+import type { Detector, Evidence, FindingDraft } from '../types.js';
+import { withConnections, type DnsDetectorOptions } from './answer-addresses.js';
 
 const MAX_WATCHED_ADDRESSES = 1024;
 const MAX_VARIANTS = 8;
@@ -31,10 +32,10 @@ function variantOf(r: DnsConflictEvent['responses'][number]): string {
   return r.addresses.length > 0 ? [...r.addresses].sort().join(' ') : 'no addresses';
 }
 
-export function createDnsConflictDetector(opts: DnsDetectorOptions, sink: FindingSink): Detector {
-  const groups = new Aggregator<ConflictGroup>();
-  const publisher = new Publisher<ConflictGroup>(sink, render);
-  /** Address given by only some of the conflicting responses → host. */
+export function createDnsConflictDetector(opts: DnsDetectorOptions, findings: FindingScope): Detector {
+  const groups = findings.aggregator<ConflictGroup>();
+  const publish = findings.publisher<ConflictGroup>(render, (g) => withConnections(g.evidence, g.data.connections));
+  /** Address given by only some of the conflicting responses → group key. */
   const watched = new Map<string, string>();
 
   function onConflict(ev: DnsConflictEvent): void {
@@ -42,7 +43,8 @@ export function createDnsConflictDetector(opts: DnsDetectorOptions, sink: Findin
     if (!q) return;
     const host = normalizeHost(q.name);
     if (!goEntry(opts.catalog, host)) return;
-    const g = groups.add(host, undefined, () => ({ host, variants: [], resolvers: new Set(), connections: [], connectionCount: 0, queries: new Set() }));
+    const key = `dns-conflicting-responses|${host}`;
+    const g = groups.add(key, undefined, () => ({ host, variants: [], resolvers: new Set(), connections: [], connectionCount: 0, queries: new Set() }));
     if (!g) return;
     if (g.data.resolvers.size < MAX_VARIANTS) g.data.resolvers.add(ev.server.addr);
     if (g.data.queries.size < MAX_WATCHED_ADDRESSES) g.data.queries.add(`${ev.flowId}:${ev.id}:${ev.responses[0]?.packet ?? ev.packet}`);
@@ -56,26 +58,26 @@ export function createDnsConflictDetector(opts: DnsDetectorOptions, sink: Findin
     for (const s of sets) {
       for (const a of s) {
         if (sets.every((o) => o.has(a)) || watched.size >= MAX_WATCHED_ADDRESSES) continue;
-        watched.set(a, host);
+        watched.set(a, key);
       }
     }
-    publisher.publish(g);
+    publish(g);
   }
 
-  function render(g: Group<ConflictGroup>): Finding {
+
+  function render(g: Group<ConflictGroup>): FindingDraft {
     const d = g.data;
     const connected =
-      d.connectionCount > 0 ? ` The client connected to a contested address ${times(d.connectionCount)} (${framesText(d.connections, d.connectionCount)}).` : '';
-    const evidence = [...g.evidence.slice(0, d.connections.length > 0 ? MAX_EVIDENCE / 2 : MAX_EVIDENCE), ...d.connections].slice(0, MAX_EVIDENCE);
-    const queries = d.queries.size === 1 ? 'A query' : `${d.queries.size} queries`;
+      d.connectionCount > 0 ? msg` The client connected to a contested address ${times(d.connectionCount)} (${framesText(d.connections, d.connectionCount)}).` : msg``;
+    const queries = d.queries.size === 1 ? msg`A query` : msg`${d.queries.size} queries`;
     return {
       id: 'dns-conflicting-responses',
       severity: 'warn',
-      title: `Conflicting DNS responses for ${d.host}: ${d.variants.join(' vs ')}`,
-      detail: `${queries} for ${d.host} to ${[...d.resolvers].join(', ')} got different responses (${framesText(g.evidence)}): ${d.variants.join(', then ')}. A resolver answers once; a second, different answer racing it is the signature of on-path DNS injection, and the client takes whichever arrives first.${connected}`,
+      title: msg`Conflicting DNS responses for ${d.host}: ${d.variants.join(' vs ')}`,
+      detail: msg`${queries} for ${d.host} to ${[...d.resolvers].join(', ')} got different responses (${framesText(g.evidence)}): ${d.variants.join(', then ')}. A resolver answers once; a second, different answer racing it is the signature of on-path DNS injection, and the client takes whichever arrives first.${connected}`,
       host: d.host,
-      evidence,
-      fix: `Find the injecting device (compare IP TTL and IP ID of the responses in Wireshark), use an encrypted or DNSSEC-validating resolver, and check what the contested address serves with \`gotap probe ${d.host}\`.`,
+      fix: msg`Find the injecting device (compare IP TTL and IP ID of the responses in Wireshark), use an encrypted or DNSSEC-validating resolver, and check what the contested address serves with \`gotap probe ${d.host}\`.`,
+      values: { host: d.host, count: d.queries.size },
     };
   }
 
@@ -84,15 +86,12 @@ export function createDnsConflictDetector(opts: DnsDetectorOptions, sink: Findin
       if (ev.type === 'dns-conflict') onConflict(ev);
     },
     flowEnded(flow: Flow): void {
-      const host = watched.get(flow.server.addr);
-      const g = host === undefined ? undefined : groups.get(host);
+      const key = watched.get(flow.server.addr);
+      const g = key === undefined ? undefined : groups.get(key);
       if (!g) return;
       g.data.connectionCount++;
       addEvidence(g.data.connections, { packet: flow.firstFrame, ts: flow.firstTs, flowId: flow.id, what: `${flow.protocol.toUpperCase()} connection to contested address ${flow.server.addr}:${flow.server.port}` });
-      publisher.publish(g);
-    },
-    finish(): void {
-      reportDropped(sink, 'DNS conflict', groups.dropped);
+      publish(g);
     },
   };
 }

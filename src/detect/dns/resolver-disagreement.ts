@@ -6,10 +6,11 @@
  * benign; the finding says so). State is bounded: names, resolvers per name and
  * addresses per answer are capped.
  */
+import { msg } from '../../findings/message.js';
+import { addEvidence, type FindingScope, type Group } from '../../findings/store.js';
 import type { DnsResponseEvent, GotapEvent } from '../../protocols/events.js';
-import { addEvidence, Aggregator, Publisher, reportDropped, type Group } from '../policy/aggregate.js';
 import { goEntry, normalizeHost } from '../policy/go-hosts.js';
-import type { Detector, Evidence, Finding, FindingSink } from '../types.js';
+import type { Detector, Evidence, FindingDraft } from '../types.js';
 import type { DnsDetectorOptions } from './answer-addresses.js';
 
 const MAX_NAMES = 512;
@@ -28,12 +29,11 @@ interface DisagreementGroup {
   answers: Map<string, string>;
 }
 
-export function createDnsResolverDisagreementDetector(opts: DnsDetectorOptions, sink: FindingSink): Detector {
+export function createDnsResolverDisagreementDetector(opts: DnsDetectorOptions, findings: FindingScope): Detector {
   /** "name|type" → first answer per resolver. */
   const seen = new Map<string, ResolverAnswer[]>();
-  const findings = new Aggregator<DisagreementGroup>();
-  const publisher = new Publisher<DisagreementGroup>(sink, render);
-  let namesDropped = 0;
+  const groups = findings.aggregator<DisagreementGroup>();
+  const publish = findings.publisher(render);
 
   function onResponse(ev: DnsResponseEvent): void {
     const q = ev.questions[0];
@@ -44,7 +44,7 @@ export function createDnsResolverDisagreementDetector(opts: DnsDetectorOptions, 
     let answers = seen.get(key);
     if (!answers) {
       if (seen.size >= MAX_NAMES) {
-        namesDropped++;
+        findings.dropped++;
         return;
       }
       answers = [];
@@ -57,7 +57,7 @@ export function createDnsResolverDisagreementDetector(opts: DnsDetectorOptions, 
     const disjointFrom = answers.filter((a) => ![...a.addresses].some((x) => addresses.has(x)));
     answers.push({ resolver, addresses, evidence });
     if (disjointFrom.length === 0) return;
-    const g = findings.add(host, undefined, () => ({ host, answers: new Map() }));
+    const g = groups.add(`dns-resolver-disagreement|${host}`, undefined, () => ({ host, answers: new Map() }));
     if (!g) return;
     for (const a of [...disjointFrom, answers[answers.length - 1]!]) {
       if (!g.data.answers.has(`${a.resolver} ${q.type}`)) {
@@ -65,29 +65,26 @@ export function createDnsResolverDisagreementDetector(opts: DnsDetectorOptions, 
         addEvidence(g.evidence, a.evidence);
       }
     }
-    publisher.publish(g);
+    publish(g);
   }
 
-  function render(g: Group<DisagreementGroup>): Finding {
+  function render(g: Group<DisagreementGroup>): FindingDraft {
     const d = g.data;
     const lines = [...d.answers].map(([r, a]) => `${r} → ${a}`).join('; ');
     return {
       id: 'dns-resolver-disagreement',
       severity: 'warn',
-      title: `Resolvers disagree about ${d.host}`,
-      detail: `Different resolvers in this capture gave ${d.host} addresses with nothing in common: ${lines}. One of them may be filtering or hijacked, or the network uses split-horizon DNS; geo-DNS can also explain it for global services, so check which answer the go command's connections used.`,
+      title: msg`Resolvers disagree about ${d.host}`,
+      detail: msg`Different resolvers in this capture gave ${d.host} addresses with nothing in common: ${lines}. One of them may be filtering or hijacked, or the network uses split-horizon DNS; geo-DNS can also explain it for global services, so check which answer the go command's connections used.`,
       host: d.host,
-      evidence: g.evidence,
-      fix: `Query each resolver yourself (\`dig @<resolver> ${d.host}\`) and find out why the answers differ; make the machine use one trusted resolver.`,
+      fix: msg`Query each resolver yourself (\`dig @<resolver> ${d.host}\`) and find out why the answers differ; make the machine use one trusted resolver.`,
+      values: { host: d.host, count: g.count },
     };
   }
 
   return {
     event(ev: GotapEvent): void {
       if (ev.type === 'dns-response') onResponse(ev);
-    },
-    finish(): void {
-      reportDropped(sink, 'DNS resolver disagreement', findings.dropped + namesDropped);
     },
   };
 }

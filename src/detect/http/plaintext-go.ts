@@ -9,14 +9,15 @@
  * finding never changes severity).
  */
 import type { FlowAttribution } from '../../attribution/types.js';
-import type { Flow } from '../../flow/types.js';
+import type { FlowContext } from '../../enrich/flow-context.js';
+import { msg, type Message } from '../../findings/message.js';
+import { framesText, type FindingScope, type Group } from '../../findings/store.js';
 import type { GoRequestKind, GotapEvent, HttpRequestEvent } from '../../protocols/events.js';
 import { classifyGoRequest } from '../../protocols/goproxy/index.js';
-import { Aggregator, framesText, Publisher, reportDropped, type Group } from '../policy/aggregate.js';
 import { goEntry, normalizeHost, type HostLookup } from '../policy/go-hosts.js';
-import type { Detector, Finding, FindingSink, Severity } from '../types.js';
-import { TlsFlows } from './tls-flows.js';
+import type { Detector, FindingDraft, Severity } from '../types.js';
 
+/** What the HTTP detectors need of DetectorOptions. */
 export interface HttpDetectorOptions {
   catalog: HostLookup;
 }
@@ -30,6 +31,11 @@ interface PlaintextGroup {
   kinds: Map<string, number>;
 }
 
+/** "s" for counts other than one ("1 request", "2 requests"). */
+export function plural(n: number): Message {
+  return n === 1 ? msg`` : msg`s`;
+}
+
 /** Host a request was addressed to: absolute-form target, then Host, then the flow's name. */
 export function requestHost(ev: HttpRequestEvent, attribution: FlowAttribution): string | undefined {
   const abs = /^https?:\/\/([^/?#]+)/i.exec(ev.target);
@@ -37,54 +43,48 @@ export function requestHost(ev: HttpRequestEvent, attribution: FlowAttribution):
   return raw === undefined ? undefined : normalizeHost(raw.replace(/^[^@]*@/, ''));
 }
 
-export function createHttpPlaintextDetector(opts: HttpDetectorOptions, sink: FindingSink): Detector {
-  const tls = new TlsFlows();
-  const groups = new Aggregator<PlaintextGroup>();
-  const publisher = new Publisher<PlaintextGroup>(sink, render);
+export function createHttpPlaintextDetector(opts: HttpDetectorOptions, findings: FindingScope): Detector {
+  const groups = findings.aggregator<PlaintextGroup>();
+  const publish = findings.publisher(render);
 
-  function onRequest(ev: HttpRequestEvent, attribution: FlowAttribution): void {
-    if (ev.method === 'CONNECT' || tls.isTls(ev.flowId)) return;
+  function onRequest(ev: HttpRequestEvent, ctx: FlowContext): void {
+    // A request after a ClientHello on its flow was read inside TLS (a tunnel, or decrypted).
+    if (ev.method === 'CONNECT' || ctx.tls) return;
+    const attribution = ctx.attribution;
     const host = requestHost(ev, attribution);
     const go = classifyGoRequest(ev.method, ev.target, host);
     if (!go && !goEntry(opts.catalog, host)) return;
     const key = host ?? attribution.address;
     const kind = go?.kind ?? 'other request';
     const severity: Severity = go && CRITICAL_KINDS.has(go.kind) ? 'critical' : 'warn';
-    const g = groups.add(`${key}|${severity}`, { packet: ev.packet, ts: ev.ts, flowId: ev.flowId, what: `plaintext ${ev.method} ${ev.target} (${kind})` }, () => ({
+    const g = groups.add(`http-plaintext-go|${key}|${severity}`, { packet: ev.packet, ts: ev.ts, flowId: ev.flowId, what: `plaintext ${ev.method} ${ev.target} (${kind})` }, () => ({
       host: key,
       severity,
       kinds: new Map(),
     }));
     if (!g) return;
     g.data.kinds.set(kind, (g.data.kinds.get(kind) ?? 0) + 1);
-    publisher.publish(g);
+    publish(g);
   }
 
-  function render(g: Group<PlaintextGroup>): Finding {
+  function render(g: Group<PlaintextGroup>): FindingDraft {
     const d = g.data;
     const kinds = [...d.kinds].map(([k, n]) => `${n} ${k}`).join(', ');
     const critical = d.severity === 'critical';
     return {
       id: 'http-plaintext-go',
       severity: d.severity,
-      title: critical ? `Go module content fetched from ${d.host} over plaintext HTTP` : `Plaintext HTTP to Go host ${d.host}`,
-      detail: `${g.count} request${g.count === 1 ? '' : 's'} to ${d.host} travelled without TLS (${framesText(g.evidence, g.count)}): ${kinds}. Anyone on the path can read and change them${critical ? '; module zips, go.mod files and checksum-database records are only protected if go.sum or a reachable checksum database catches the change (not with GOSUMDB=off, GONOSUMDB or GOINSECURE)' : ''}.`,
+      title: critical ? msg`Go module content fetched from ${d.host} over plaintext HTTP` : msg`Plaintext HTTP to Go host ${d.host}`,
+      detail: msg`${g.count} request${plural(g.count)} to ${d.host} travelled without TLS (${framesText(g.evidence, g.count)}): ${kinds}. Anyone on the path can read and change them${critical ? msg`; module zips, go.mod files and checksum-database records are only protected if go.sum or a reachable checksum database catches the change (not with GOSUMDB=off, GONOSUMDB or GOINSECURE)` : msg``}.`,
       host: d.host,
-      evidence: g.evidence,
-      fix: `Use an https:// URL for ${d.host} in GOPROXY (e.g. \`go env -w GOPROXY=https://proxy.golang.org,direct\`), remove it from GOINSECURE, and put any internal proxy behind TLS.`,
+      fix: msg`Use an https:// URL for ${d.host} in GOPROXY (e.g. \`go env -w GOPROXY=https://proxy.golang.org,direct\`), remove it from GOINSECURE, and put any internal proxy behind TLS.`,
+      values: { host: d.host, count: g.count },
     };
   }
 
   return {
-    event(ev: GotapEvent, attribution: FlowAttribution): void {
-      tls.observe(ev);
-      if (ev.type === 'http-request') onRequest(ev, attribution);
-    },
-    flowEnded(flow: Flow): void {
-      tls.ended(flow.id);
-    },
-    finish(): void {
-      reportDropped(sink, 'plaintext HTTP', groups.dropped);
+    event(ev: GotapEvent, ctx: FlowContext): void {
+      if (ev.type === 'http-request') onRequest(ev, ctx);
     },
   };
 }

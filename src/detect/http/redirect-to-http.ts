@@ -8,17 +8,15 @@
  * redirect reveals a server that hands out http:// links, which is worth fixing before
  * someone reaches it over https.
  */
-import type { FlowAttribution } from '../../attribution/types.js';
-import type { Flow } from '../../flow/types.js';
+import type { FlowContext } from '../../enrich/flow-context.js';
+import { joinMessages, msg, type Message } from '../../findings/message.js';
+import { framesText, type FindingScope, type Group } from '../../findings/store.js';
 import type { GotapEvent, HttpResponseEvent } from '../../protocols/events.js';
 import { classifyGoRequest } from '../../protocols/goproxy/index.js';
-import { Aggregator, framesText, Publisher, reportDropped, type Group } from '../policy/aggregate.js';
 import { goEntry, normalizeHost } from '../policy/go-hosts.js';
-import type { Detector, Finding, FindingSink } from '../types.js';
-import { requestHost, type HttpDetectorOptions } from './plaintext-go.js';
-import { TlsFlows } from './tls-flows.js';
+import type { Detector, FindingDraft } from '../types.js';
+import { plural, requestHost, type HttpDetectorOptions } from './plaintext-go.js';
 
-const MAX_FLOWS = 65_536;
 const MAX_TARGETS = 8;
 
 interface RedirectGroup {
@@ -29,20 +27,20 @@ interface RedirectGroup {
   fromTls: number;
 }
 
-export function createHttpRedirectDetector(opts: HttpDetectorOptions, sink: FindingSink): Detector {
-  const tls = new TlsFlows();
-  /** flowId → host of its latest request. */
-  const hosts = new Map<number, string>();
-  const groups = new Aggregator<RedirectGroup>();
-  const publisher = new Publisher<RedirectGroup>(sink, render);
+export function createHttpRedirectDetector(opts: HttpDetectorOptions, findings: FindingScope): Detector {
+  const groups = findings.aggregator<RedirectGroup>();
+  const publish = findings.publisher(render);
 
-  function onResponse(ev: HttpResponseEvent, attribution: FlowAttribution): void {
+  function onResponse(ev: HttpResponseEvent, ctx: FlowContext): void {
     if (ev.status < 300 || ev.status > 399 || ev.location === undefined) return;
-    const host = hosts.get(ev.flowId) ?? (attribution.host ? normalizeHost(attribution.host) : undefined);
+    // The host the redirected request was addressed to (its transaction), else the flow's name.
+    const request = ctx.transaction?.request;
+    const attribution = ctx.attribution;
+    const host = (request && requestHost(request, attribution)) ?? (attribution.host ? normalizeHost(attribution.host) : undefined);
     if (host === undefined) return;
     const goRequest = ev.method !== undefined && ev.target !== undefined ? classifyGoRequest(ev.method, ev.target, host) : undefined;
     if (!goRequest && !goEntry(opts.catalog, host)) return;
-    const overTls = tls.isTls(ev.flowId);
+    const overTls = ctx.tls;
     let location: URL;
     try {
       location = new URL(ev.location, `${overTls ? 'https' : 'http'}://${host}/`);
@@ -55,53 +53,35 @@ export function createHttpRedirectDetector(opts: HttpDetectorOptions, sink: Find
     const offHost = target !== host && !goEntry(opts.catalog, target, location.pathname);
     if (!toHttp && !offHost) return;
     const what = `${ev.status} ${ev.target ?? ''} → ${ev.location}${overTls ? ' (inside TLS)' : ''}`;
-    const g = groups.add(host, { packet: ev.packet, ts: ev.ts, flowId: ev.flowId, what }, () => ({ host, targets: new Set(), toHttp: 0, offHost: 0, fromTls: 0 }));
+    const g = groups.add(`http-redirect-to-http|${host}`, { packet: ev.packet, ts: ev.ts, flowId: ev.flowId, what }, () => ({ host, targets: new Set(), toHttp: 0, offHost: 0, fromTls: 0 }));
     if (!g) return;
     if (g.data.targets.size < MAX_TARGETS) g.data.targets.add(`${location.protocol}//${location.host}`);
     if (toHttp) g.data.toHttp++;
     if (offHost) g.data.offHost++;
     if (overTls) g.data.fromTls++;
-    publisher.publish(g);
+    publish(g);
   }
 
-  function render(g: Group<RedirectGroup>): Finding {
+  function render(g: Group<RedirectGroup>): FindingDraft {
     const d = g.data;
     const targets = [...d.targets].join(', ');
-    const parts: string[] = [];
-    if (d.toHttp > 0) parts.push(`${d.toHttp} to http://${d.fromTls > 0 ? ` (${d.fromTls} of them from https: a downgrade)` : ''}`);
-    if (d.offHost > 0) parts.push(`${d.offHost} to a host with no Go role`);
+    const parts: Message[] = [];
+    if (d.toHttp > 0) parts.push(msg`${d.toHttp} to http://${d.fromTls > 0 ? msg` (${d.fromTls} of them from https: a downgrade)` : msg``}`);
+    if (d.offHost > 0) parts.push(msg`${d.offHost} to a host with no Go role`);
     return {
       id: 'http-redirect-to-http',
       severity: 'warn',
-      title: d.toHttp > 0 ? `${d.host} redirects Go requests to http://` : `${d.host} redirects Go requests to ${targets}`,
-      detail: `${g.count} redirect${g.count === 1 ? '' : 's'} from ${d.host} (${framesText(g.evidence, g.count)}): ${parts.join(', ')}; targets ${targets}. The go command refuses a redirect from https to http ("redirected from secure URL … to insecure URL"), so downloads through this server fail over https and travel unprotected over http. Only redirects in readable traffic are visible; one sent inside TLS appears only as the go command's error.`,
+      title: d.toHttp > 0 ? msg`${d.host} redirects Go requests to http://` : msg`${d.host} redirects Go requests to ${targets}`,
+      detail: msg`${g.count} redirect${plural(g.count)} from ${d.host} (${framesText(g.evidence, g.count)}): ${joinMessages(parts, ', ')}; targets ${targets}. The go command refuses a redirect from https to http ("redirected from secure URL … to insecure URL"), so downloads through this server fail over https and travel unprotected over http. Only redirects in readable traffic are visible; one sent inside TLS appears only as the go command's error.`,
       host: d.host,
-      evidence: g.evidence,
-      fix: `Configure ${d.host} (or the mirror/CDN behind it) to redirect to https:// URLs only; if the redirect target is an internal store, add it to your gotap config with its role.`,
+      fix: msg`Configure ${d.host} (or the mirror/CDN behind it) to redirect to https:// URLs only; if the redirect target is an internal store, add it to your gotap config with its role.`,
+      values: { host: d.host, count: g.count },
     };
   }
 
   return {
-    event(ev: GotapEvent, attribution: FlowAttribution): void {
-      tls.observe(ev);
-      if (ev.type === 'http-request') {
-        const host = requestHost(ev, attribution);
-        if (host === undefined) return;
-        if (!hosts.has(ev.flowId) && hosts.size >= MAX_FLOWS) {
-          const oldest = hosts.keys().next().value;
-          if (oldest !== undefined) hosts.delete(oldest);
-        }
-        hosts.set(ev.flowId, host);
-      } else if (ev.type === 'http-response') {
-        onResponse(ev, attribution);
-      }
-    },
-    flowEnded(flow: Flow): void {
-      tls.ended(flow.id);
-      hosts.delete(flow.id);
-    },
-    finish(): void {
-      reportDropped(sink, 'HTTP redirect', groups.dropped);
+    event(ev: GotapEvent, ctx: FlowContext): void {
+      if (ev.type === 'http-response') onResponse(ev, ctx);
     },
   };
 }

@@ -16,22 +16,26 @@
  * so findings stay bounded.
  */
 import type { FlowAttribution } from '../../attribution/types.js';
+import { FlowSlot, type FlowContext } from '../../enrich/flow-context.js';
+import { msg } from '../../findings/message.js';
+import { addEvidence, framesText, times, type FindingScope, type Group } from '../../findings/store.js';
 import type { Flow } from '../../flow/types.js';
 import type { GoRequestEvent, GotapEvent, HttpResponseEvent } from '../../protocols/events.js';
-import type { Detector, Evidence, Finding, FindingSink } from '../types.js';
-import { addEvidence, Aggregator, framesText, Publisher, reportDropped, times, type Group } from './aggregate.js';
+import type { Detector, Evidence, FindingDraft } from '../types.js';
 import { isModuleServer, normalizeHost, type HostLookup } from './go-hosts.js';
 import { bypassesProxy, bypassesSumdb, type GoPolicy, type ProxyEntry } from './policy.js';
 
 export interface PolicyDetectorOptions {
   catalog: HostLookup;
-  policy: GoPolicy;
+  policy?: GoPolicy;
 }
 
 const PROXY_KINDS = new Set(['list', 'info', 'mod', 'zip', 'latest']);
 const SUMDB_KINDS = new Set(['lookup', 'tile', 'sumdb-latest']);
 const MAX_TRACKED = 4096;
 const MAX_ITEMS = 10;
+/** The flow's Go contact, once counted (a flow is one contact, whatever it carries). */
+const CONTACT = new FlowSlot<CountedFlow>('policy.contact');
 
 type ViolationId = 'policy-proxy-not-in-goproxy' | 'policy-sumdb-contacted-while-off' | 'policy-private-module-leaked' | 'policy-unexpected-sumdb';
 
@@ -76,15 +80,6 @@ interface SumdbViaProxy {
   requests: number;
 }
 
-interface Pending {
-  host: string;
-  kind: string;
-  module?: string;
-  version?: string;
-  entry?: ProxyEntry;
-  packet: number;
-}
-
 interface Failure {
   entry: ProxyEntry;
   status: number;
@@ -104,17 +99,19 @@ function addBounded(set: Set<string>, value: string): void {
   if (set.size < MAX_ITEMS) set.add(value);
 }
 
-export function createPolicyDetector(opts: PolicyDetectorOptions, sink: FindingSink): Detector {
-  const { policy, catalog } = opts;
+/** Without a go env policy there is nothing to judge contacts against: no detector. */
+export function createPolicyDetector(opts: PolicyDetectorOptions, findings: FindingScope): Detector | undefined {
+  return opts.policy ? policyDetector(opts.catalog, opts.policy, findings) : undefined;
+}
+
+function policyDetector(catalog: HostLookup, policy: GoPolicy, findings: FindingScope): Detector {
+  const settings = { GOPROXY: policy.values.GOPROXY, GOSUMDB: policy.values.GOSUMDB };
   const urlEntries = policy.goproxy.filter((e) => e.kind === 'url');
-  const contacts = new Aggregator<Contact>();
-  const violations = new Aggregator<Violation>();
-  const publisher = new Publisher<Violation>(sink, renderViolation);
-  const fallbacks = new Aggregator<Fallback>();
-  const viaProxy = new Aggregator<SumdbViaProxy>();
-  /** Flows already counted as a contact. */
-  const counted = new Map<number, CountedFlow>();
-  const pending = new Map<string, Pending>();
+  const contacts = findings.aggregator<Contact>();
+  const violations = findings.aggregator<Violation>();
+  const publish = findings.publisher(renderViolation);
+  const fallbacks = findings.aggregator<Fallback>();
+  const viaProxy = findings.aggregator<SumdbViaProxy>();
   /** "module@version|kind" → the latest failure from a GOPROXY entry. */
   const failures = new Map<string, Failure>();
   /** proxy host → its answer to /sumdb/<name>/supported. */
@@ -131,7 +128,7 @@ export function createPolicyDetector(opts: PolicyDetectorOptions, sink: FindingS
       addBounded(g.data.modules, module);
       g.data.requests++;
     }
-    publisher.publish(g);
+    publish(g);
   }
 
   /** One flow to a named host: explained by GOPROXY/GOSUMDB, a violation, or not governed by the policy. */
@@ -148,15 +145,15 @@ export function createPolicyDetector(opts: PolicyDetectorOptions, sink: FindingS
     else if (isModuleServer(role)) violation('policy-proxy-not-in-goproxy', host, evidence);
   }
 
-  function countFlow(flowId: number, host: string): boolean {
-    if (counted.has(flowId)) return false;
-    setBounded(counted, flowId, { host, answered: false, rejected: false });
+  function countFlow(ctx: FlowContext, host: string): boolean {
+    if (ctx.get(CONTACT)) return false;
+    ctx.set(CONTACT, { host, answered: false, rejected: false });
     return true;
   }
 
   /** Whether a counted flow was served: the server answered and the client did not reject it. */
-  function noteOutcome(ev: GotapEvent): void {
-    const flow = counted.get(ev.flowId);
+  function noteOutcome(ev: GotapEvent, ctx: FlowContext): void {
+    const flow = ctx.get(CONTACT);
     if (!flow) return;
     if (ev.type === 'tls-server-hello' || ev.type === 'http-response') flow.answered = true;
     else if (ev.type === 'tls-alert' && ev.dir === 0 && !ev.encrypted && ev.levelName === 'fatal') flow.rejected = true;
@@ -168,16 +165,10 @@ export function createPolicyDetector(opts: PolicyDetectorOptions, sink: FindingS
     const entry = proxyEntryFor(host);
     const role = catalog.lookup(host, ev.prefix)?.role;
     const isProxy = entry !== undefined || role === 'module-proxy' || role === 'mirror';
-    const key = `${ev.flowId}:${ev.requestPacket}`;
 
     if (PROXY_KINDS.has(ev.kind) && ev.module !== undefined) {
       if (isProxy && bypassesProxy(policy, ev.module)) violation('policy-private-module-leaked', host, evidence, ev.module);
-      setBounded(pending, key, { host, kind: ev.kind, module: ev.module, version: ev.version, entry, packet: ev.packet });
       if (entry) noteFallback(ev, entry, host, evidence);
-      return;
-    }
-    if (ev.kind === 'sumdb-supported') {
-      setBounded(pending, key, { host, kind: ev.kind, entry, packet: ev.packet });
       return;
     }
     if (!SUMDB_KINDS.has(ev.kind)) return;
@@ -209,31 +200,34 @@ export function createPolicyDetector(opts: PolicyDetectorOptions, sink: FindingS
     if (ev.module !== undefined) addBounded(g.data.modules, ev.module);
   }
 
-  function onResponse(ev: HttpResponseEvent): void {
-    if (ev.requestPacket === undefined) return;
-    const key = `${ev.flowId}:${ev.requestPacket}`;
-    const p = pending.get(key);
-    if (!p) return;
-    pending.delete(key);
-    if (p.kind === 'sumdb-supported') {
-      setBounded(supported, p.host, { status: ev.status, packet: ev.packet });
+  /** The answer to a Go request (paired by the flow context): /supported answers and failures that make the go command fall back. */
+  function onResponse(ev: HttpResponseEvent, ctx: FlowContext): void {
+    const go = ctx.transaction?.go;
+    if (!go) return;
+    const a = ctx.attribution;
+    const host = normalizeHost(go.host ?? a.host ?? a.address);
+    if (go.kind === 'sumdb-supported') {
+      setBounded(supported, host, { status: ev.status, packet: ev.packet });
       return;
     }
-    if (p.entry && ev.status >= 400) {
-      const what = `${ev.status} for ${p.module}${p.version ? `@${p.version}` : ''} ${p.kind} from ${p.host}`;
-      setBounded(failures, `${p.module}@${p.version ?? ''}|${p.kind}`, {
-        entry: p.entry,
+    if (!PROXY_KINDS.has(go.kind) || go.module === undefined) return;
+    const entry = proxyEntryFor(host);
+    if (entry && ev.status >= 400) {
+      const what = `${ev.status} for ${go.module}${go.version ? `@${go.version}` : ''} ${go.kind} from ${host}`;
+      setBounded(failures, `${go.module}@${go.version ?? ''}|${go.kind}`, {
+        entry,
         status: ev.status,
         evidence: { packet: ev.packet, ts: ev.ts, flowId: ev.flowId, what },
       });
     }
   }
 
-  function onContactEvent(ev: GotapEvent, attribution: FlowAttribution): void {
+  function onContactEvent(ev: GotapEvent, ctx: FlowContext): void {
+    const attribution = ctx.attribution;
     if (ev.type === 'http-request' && ev.method === 'CONNECT') {
       const target = ev.connectTarget ?? ev.target;
       const host = normalizeHost(target);
-      if (!countFlow(ev.flowId, host)) return;
+      if (!countFlow(ctx, host)) return;
       const proxy = `${attribution.address.includes(':') ? `[${attribution.address}]` : attribution.address}:${attribution.port}`;
       contact(host, { packet: ev.packet, ts: ev.ts, flowId: ev.flowId, what: `CONNECT ${target} via ${proxy}` }, proxy);
       return;
@@ -251,7 +245,7 @@ export function createPolicyDetector(opts: PolicyDetectorOptions, sink: FindingS
     }
     if (host === undefined) return;
     const name = normalizeHost(host);
-    if (!countFlow(ev.flowId, name)) return;
+    if (!countFlow(ctx, name)) return;
     contact(name, { packet: ev.packet, ts: ev.ts, flowId: ev.flowId, what });
   }
 
@@ -290,51 +284,55 @@ export function createPolicyDetector(opts: PolicyDetectorOptions, sink: FindingS
   }
 
   /** The GOSUMDB host contacted after an unexplained proxy contact: possibly the same process, whose private lookups would leak too. */
-  function sumdbAfter(first: Evidence | undefined): string {
+  function sumdbAfter(first: Evidence | undefined) {
     const host = policy.gosumdb.host;
     const sumdb = host === undefined ? undefined : contacts.get(host);
     const next = sumdb?.evidence.find((e) => first !== undefined && e.ts >= first.ts);
-    if (!next || policy.gonosumdb.length === 0) return '';
-    return ` ${host} was contacted after it (frame ${next.packet}); if that was the same process, lookups of private modules (GONOSUMDB=${policy.values.GONOSUMDB}) went there too — only decrypted traffic can tell.`;
+    if (!next || policy.gonosumdb.length === 0) return msg``;
+    return msg` ${host} was contacted after it (frame ${next.packet}); if that was the same process, lookups of private modules (GONOSUMDB=${policy.values.GONOSUMDB}) went there too — only decrypted traffic can tell.`;
   }
 
-  function renderViolation(g: Group<Violation>): Finding {
-    const goproxy = `GOPROXY=${policy.values.GOPROXY}`;
+  function renderViolation(g: Group<Violation>): FindingDraft {
+    const goproxy = msg`GOPROXY=${policy.values.GOPROXY}`;
     const d = g.data;
-    const seen = `${d.host} was contacted ${times(g.count)} (${framesText(g.evidence, g.count)})`;
-    const modules = d.modules.size > 0 ? ` Modules seen: ${[...d.modules].join(', ')}.` : '';
-    const base = { id: d.id, severity: 'warn' as const, host: d.host, evidence: g.evidence };
+    const seen = msg`${d.host} was contacted ${times(g.count)} (${framesText(g.evidence, g.count)})`;
+    const moduleList = [...d.modules];
+    const modules = d.modules.size > 0 ? msg` Modules seen: ${moduleList.join(', ')}.` : msg``;
+    const base = { id: d.id, severity: 'warn' as const, host: d.host, values: { settings, modules: moduleList, count: g.count } };
     if (d.id === 'policy-proxy-not-in-goproxy') {
-      const priv = policy.goprivate.length > 0 ? ` Private modules (GOPRIVATE=${policy.values.GOPRIVATE}) asked of it leak their paths to its operator.` : '';
+      const priv =
+        policy.goprivate.length > 0 ? msg` Private modules (GOPRIVATE=${policy.values.GOPRIVATE}) asked of it leak their paths to its operator.` : msg``;
       return {
         ...base,
-        title: `${goproxy} but ${d.host} was contacted`,
-        detail: `${goproxy} but ${seen}: a process that did not inherit your shell's GOPROXY (an editor, gopls, a CI step, a tool run with a clean environment).${priv}${modules}${sumdbAfter(g.evidence[0])}`,
-        fix: `Check \`go env GOENV\` and \`go env -w GOPROXY=…\` so every process gets the setting, and your editor's toolsEnvVars (VS Code: "go.toolsEnvVars") or CI variables.`,
+        title: msg`${goproxy} but ${d.host} was contacted`,
+        detail: msg`${goproxy} but ${seen}: a process that did not inherit your shell's GOPROXY (an editor, gopls, a CI step, a tool run with a clean environment).${priv}${modules}${sumdbAfter(g.evidence[0])}`,
+        fix: msg`Check \`go env GOENV\` and \`go env -w GOPROXY=…\` so every process gets the setting, and your editor's toolsEnvVars (VS Code: "go.toolsEnvVars") or CI variables.`,
       };
     }
     if (d.id === 'policy-sumdb-contacted-while-off') {
       return {
         ...base,
-        title: `GOSUMDB=off but checksum database ${d.host} was contacted`,
-        detail: `GOSUMDB=off but ${seen}: a process with a different GOSUMDB asked a checksum database for modules.${modules}`,
-        fix: 'Set GOSUMDB (or GONOSUMDB/GOPRIVATE for private modules) with `go env -w` so every process, editor and CI step sees it.',
+        title: msg`GOSUMDB=off but checksum database ${d.host} was contacted`,
+        detail: msg`GOSUMDB=off but ${seen}: a process with a different GOSUMDB asked a checksum database for modules.${modules}`,
+        fix: msg`Set GOSUMDB (or GONOSUMDB/GOPRIVATE for private modules) with \`go env -w\` so every process, editor and CI step sees it.`,
       };
     }
     if (d.id === 'policy-unexpected-sumdb') {
       return {
         ...base,
-        title: `Checksum database ${d.host} contacted, but GOSUMDB=${policy.values.GOSUMDB}`,
-        detail: `GOSUMDB=${policy.values.GOSUMDB} names ${policy.gosumdb.name ?? 'another database'}, but ${seen}: another process uses a different checksum database.${modules}`,
-        fix: 'Find the process with a different GOSUMDB (`go env GOSUMDB` in the editor/CI environment) and align it.',
+        title: msg`Checksum database ${d.host} contacted, but GOSUMDB=${policy.values.GOSUMDB}`,
+        detail: msg`GOSUMDB=${policy.values.GOSUMDB} names ${policy.gosumdb.name ?? 'another database'}, but ${seen}: another process uses a different checksum database.${modules}`,
+        fix: msg`Find the process with a different GOSUMDB (\`go env GOSUMDB\` in the editor/CI environment) and align it.`,
       };
     }
     const lookedUp = catalog.lookup(d.host)?.role === 'checksum-db' || d.host === policy.gosumdb.host;
     return {
       ...base,
-      title: lookedUp ? `Private module looked up in checksum database ${d.host}` : `Private module requested from proxy ${d.host}`,
-      detail: `${d.requests} request${d.requests === 1 ? '' : 's'} for modules matching ${lookedUp ? `GONOSUMDB=${policy.values.GONOSUMDB}` : `GONOPROXY=${policy.values.GONOPROXY}`} went to ${d.host} (${framesText(g.evidence, g.count)}): ${[...d.modules].join(', ')}. Their paths and versions are now known to ${d.host}'s operator; the process that sent them did not have your GOPRIVATE.`,
-      fix: 'Set GOPRIVATE with `go env -w GOPRIVATE=…` (not only in the shell) so editors, gopls and CI inherit it; check `go env GOPRIVATE` in each.',
+      title: lookedUp ? msg`Private module looked up in checksum database ${d.host}` : msg`Private module requested from proxy ${d.host}`,
+      detail: msg`${d.requests} request${d.requests === 1 ? '' : 's'} for modules matching ${
+        lookedUp ? msg`GONOSUMDB=${policy.values.GONOSUMDB}` : msg`GONOPROXY=${policy.values.GONOPROXY}`
+      } went to ${d.host} (${framesText(g.evidence, g.count)}): ${moduleList.join(', ')}. Their paths and versions are now known to ${d.host}'s operator; the process that sent them did not have your GOPRIVATE.`,
+      fix: msg`Set GOPRIVATE with \`go env -w GOPRIVATE=…\` (not only in the shell) so editors, gopls and CI inherit it; check \`go env GOPRIVATE\` in each.`,
     };
   }
 
@@ -342,35 +340,44 @@ export function createPolicyDetector(opts: PolicyDetectorOptions, sink: FindingS
     for (const g of fallbacks.values()) {
       const d = g.data;
       const to = [...d.to].join(', ');
-      const condition = d.fromEntry.fallbackOnError ? 'an error (the "|" after it falls back on any error)' : '404/410';
-      const modules = d.modules.size > 0 ? ` for ${[...d.modules].join(', ')}` : '';
-      sink({
-        id: 'policy-fallback',
-        severity: 'info',
-        title: d.observed ? `${d.from} could not serve some modules; fetched from ${to} instead` : `${to} contacted after ${d.from}: fallback inferred`,
-        detail: d.observed
-          ? `${d.from} (GOPROXY entry #${d.fromEntry.index}) answered ${condition}${modules}, and the go command moved on to ${to} as GOPROXY=${policy.values.GOPROXY} says (${framesText(g.evidence)}).`
-          : `${to} (a later GOPROXY entry) was contacted after ${d.from} (entry #${d.fromEntry.index}): consistent with ${d.from} answering ${condition} for some modules. Inferred: the requests travel inside TLS, so the statuses are not visible.`,
-        host: d.from,
-        evidence: g.evidence,
-        fix: `Nothing to do if ${d.from} is meant to be partial; otherwise make it serve (or proxy) every module you need.`,
-      });
+      const condition = d.fromEntry.fallbackOnError ? msg`an error (the "|" after it falls back on any error)` : msg`404/410`;
+      const modules = d.modules.size > 0 ? msg` for ${[...d.modules].join(', ')}` : msg``;
+      findings.publish(
+        `fallback|${d.from}`,
+        {
+          id: 'policy-fallback',
+          severity: 'info',
+          title: d.observed ? msg`${d.from} could not serve some modules; fetched from ${to} instead` : msg`${to} contacted after ${d.from}: fallback inferred`,
+          detail: d.observed
+            ? msg`${d.from} (GOPROXY entry #${d.fromEntry.index}) answered ${condition}${modules}, and the go command moved on to ${to} as GOPROXY=${policy.values.GOPROXY} says (${framesText(g.evidence)}).`
+            : msg`${to} (a later GOPROXY entry) was contacted after ${d.from} (entry #${d.fromEntry.index}): consistent with ${d.from} answering ${condition} for some modules. Inferred: the requests travel inside TLS, so the statuses are not visible.`,
+          host: d.from,
+          values: { settings, modules: [...d.modules] },
+          fix: msg`Nothing to do if ${d.from} is meant to be partial; otherwise make it serve (or proxy) every module you need.`,
+        },
+        g.evidence,
+      );
     }
     for (const g of viaProxy.values()) {
       const d = g.data;
       const name = policy.gosumdb.name ?? 'the checksum database';
-      const supportedText = supported.get(d.host)?.status === 200 ? ` after /sumdb/${name}/supported answered 200 (frame ${supported.get(d.host)!.packet})` : '';
-      sink({
-        id: 'policy-sumdb-via-proxy',
-        severity: 'info',
-        title: d.observed ? `Checksum database ${name} reached through ${d.host}` : `Checksum database ${name} apparently reached through ${d.host} (inferred)`,
-        detail: d.observed
-          ? `${d.requests} checksum-database request${d.requests === 1 ? '' : 's'} went through ${d.host}${supportedText}; the go command then never contacts ${name} directly.`
-          : `${name} was never contacted while ${d.host} served modules: consistent with ${d.host} answering 200 to /sumdb/${name}/supported and proxying the checksum database (inferred: the requests are inside TLS), or with go.sum already listing every module.`,
-        host: d.host,
-        evidence: g.evidence,
-        fix: 'Nothing to do: the go command still verifies every record with the database key in GOSUMDB.',
-      });
+      const answer = supported.get(d.host);
+      const supportedText = answer?.status === 200 ? msg` after /sumdb/${name}/supported answered 200 (frame ${answer.packet})` : msg``;
+      findings.publish(
+        `via|${d.host}`,
+        {
+          id: 'policy-sumdb-via-proxy',
+          severity: 'info',
+          title: d.observed ? msg`Checksum database ${name} reached through ${d.host}` : msg`Checksum database ${name} apparently reached through ${d.host} (inferred)`,
+          detail: d.observed
+            ? msg`${d.requests} checksum-database request${d.requests === 1 ? '' : 's'} went through ${d.host}${supportedText}; the go command then never contacts ${name} directly.`
+            : msg`${name} was never contacted while ${d.host} served modules: consistent with ${d.host} answering 200 to /sumdb/${name}/supported and proxying the checksum database (inferred: the requests are inside TLS), or with go.sum already listing every module.`,
+          host: d.host,
+          values: { settings },
+          fix: msg`Nothing to do: the go command still verifies every record with the database key in GOSUMDB.`,
+        },
+        g.evidence,
+      );
     }
     const explained = contacts.values();
     if (explained.length === 0) return;
@@ -382,27 +389,30 @@ export function createPolicyDetector(opts: PolicyDetectorOptions, sink: FindingS
     });
     const evidence: Evidence[] = [];
     for (const g of explained) if (g.evidence[0]) addEvidence(evidence, g.evidence[0]);
-    sink({
-      id: 'policy-contact-explained',
-      severity: 'info',
-      title: `Go contacts explained by your policy: ${explained.map((g) => g.data.host).join(', ')}`,
-      detail: `With GOPROXY=${policy.values.GOPROXY} and GOSUMDB=${policy.values.GOSUMDB}: ${lines.join('; ')}.`,
+    findings.publish(
+      'explained',
+      {
+        id: 'policy-contact-explained',
+        severity: 'info',
+        title: msg`Go contacts explained by your policy: ${explained.map((g) => g.data.host).join(', ')}`,
+        detail: msg`With GOPROXY=${policy.values.GOPROXY} and GOSUMDB=${policy.values.GOSUMDB}: ${lines.join('; ')}.`,
+        values: { settings },
+        fix: msg`Nothing to do.`,
+      },
       evidence,
-      fix: 'Nothing to do.',
-    });
+    );
   }
 
   return {
-    event(ev: GotapEvent, attribution: FlowAttribution): void {
-      onContactEvent(ev, attribution);
-      noteOutcome(ev);
-      if (ev.type === 'go-request') onGoRequest(ev, attribution);
-      else if (ev.type === 'http-response') onResponse(ev);
+    event(ev: GotapEvent, ctx: FlowContext): void {
+      onContactEvent(ev, ctx);
+      noteOutcome(ev, ctx);
+      if (ev.type === 'go-request') onGoRequest(ev, ctx.attribution);
+      else if (ev.type === 'http-response') onResponse(ev, ctx);
     },
-    flowEnded(flow: Flow): void {
-      const c = counted.get(flow.id);
+    flowEnded(_flow: Flow, ctx: FlowContext): void {
+      const c = ctx.get(CONTACT);
       if (!c) return;
-      counted.delete(flow.id);
       const g = contacts.get(c.host);
       if (g && c.answered && !c.rejected) g.data.served = true;
     },
@@ -410,9 +420,8 @@ export function createPolicyDetector(opts: PolicyDetectorOptions, sink: FindingS
       inferFallbacks();
       inferSumdbViaProxy();
       // Violations were published as they happened; the final render adds what only the whole capture shows.
-      for (const g of violations.values()) publisher.publish(g);
+      for (const g of violations.values()) publish(g);
       emitExplanations();
-      reportDropped(sink, 'policy', contacts.dropped + violations.dropped + fallbacks.dropped + viaProxy.dropped);
     },
   };
 }

@@ -1,29 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { ExpectedRanges, specialRange } from '../../../src/detect/dns/address-ranges.js';
-import {
-  createDnsAnswerAddressDetector,
-  createDnsConflictDetector,
-  createDnsDetectors,
-  createDnsErrorDetector,
-  createDnsResolverDisagreementDetector,
-} from '../../../src/detect/dns/index.js';
-import type { DnsDetectorOptions } from '../../../src/detect/dns/index.js';
+import { createDnsAnswerAddressDetector, type DnsDetectorOptions } from '../../../src/detect/dns/answer-addresses.js';
+import { createDnsConflictDetector } from '../../../src/detect/dns/conflicting-responses.js';
+import { createDnsErrorDetector } from '../../../src/detect/dns/error-for-go-host.js';
+import { createDnsResolverDisagreementDetector } from '../../../src/detect/dns/resolver-disagreement.js';
 import type { HostLookup } from '../../../src/detect/policy/go-hosts.js';
-import type { Detector, Finding, FindingSink } from '../../../src/detect/types.js';
+import type { Detector, Finding } from '../../../src/detect/types.js';
+import type { FindingScope } from '../../../src/findings/store.js';
 import type { Flow } from '../../../src/flow/types.js';
 import type { GotapEvent } from '../../../src/protocols/events.js';
+import { detectorRun } from '../harness.js';
 import { dnsConflict, dnsResponse, dnsUnanswered, flow } from '../policy/events.js';
 import { attribution, labCapture, runDetectors, summary, testCatalog } from '../policy/lab.js';
 
-type Factory = (opts: DnsDetectorOptions, sink: FindingSink) => Detector;
+type Factory = (opts: DnsDetectorOptions, findings: FindingScope) => Detector;
+
+const DNS_DETECTORS: Factory[] = [createDnsAnswerAddressDetector, createDnsConflictDetector, createDnsErrorDetector, createDnsResolverDisagreementDetector];
 
 function run(make: Factory, events: GotapEvent[], flows: Flow[] = [], catalog: HostLookup = testCatalog()): Finding[] {
-  const findings: Finding[] = [];
-  const d = make({ catalog }, (f) => findings.push(f));
-  for (const ev of events) d.event?.(ev, attribution({ flowId: ev.flowId }));
-  for (const fl of flows) d.flowEnded?.(fl, attribution({ flowId: fl.id }));
-  d.finish?.();
-  return findings;
+  const r = detectorRun((scope) => make({ catalog }, scope));
+  for (const ev of events) r.event(ev, attribution({ flowId: ev.flowId }));
+  for (const fl of flows) r.flowEnded(fl, attribution({ flowId: fl.id }));
+  return r.finish();
 }
 
 describe('address classification', () => {
@@ -93,6 +91,26 @@ describe('dns-bogon-answer / dns-unexpected-address', () => {
   });
 });
 
+describe('published findings are immutable', () => {
+  it('a second flagged answer publishes version 2 when flushed; version 1 stays as it was', () => {
+    const r = detectorRun((scope) => createDnsAnswerAddressDetector({ catalog: testCatalog() }, scope));
+    r.event(dnsResponse(4, 'proxy.golang.org', ['127.0.0.2']), attribution());
+    const [first] = r.published;
+    const before = JSON.stringify(first);
+    r.event(dnsResponse(9, 'proxy.golang.org', ['127.0.0.2']), attribution());
+    r.flush();
+    r.flowEnded(flow(1, '127.0.0.2', 443, 10), attribution());
+    r.flush();
+    expect(r.published.map((f) => f.version)).toEqual([1, 2, 3]);
+    expect(new Set(r.published.map((f) => f.key)).size).toBe(1);
+    expect(Object.isFrozen(first) && Object.isFrozen(first!.evidence)).toBe(true);
+    expect(JSON.stringify(first)).toBe(before);
+    expect(first!.detail).toContain('1 time (frame 4)');
+    expect(r.published[2]!.detail).toContain('2 times (frames 4, 9)');
+    expect(r.published[2]!.values).toMatchObject({ host: 'proxy.golang.org', count: 2, frames: [4, 9, 10] });
+  });
+});
+
 describe('dns-conflicting-responses', () => {
   it('reports the differing answers and the connection to a contested address', () => {
     const f = run(createDnsConflictDetector, [dnsConflict(61, 'proxy.golang.org', [[4, ['127.0.0.66']], [61, ['127.0.0.2']]])], [flow(3, '127.0.0.66', 443, 5)]);
@@ -143,7 +161,7 @@ describe('dns-resolver-disagreement', () => {
 });
 
 describe('DNS detectors on the lab captures', () => {
-  const dns = (catalog: HostLookup) => (sink: FindingSink) => createDnsDetectors({ catalog }, sink);
+  const dns = (catalog: HostLookup) => (scope: FindingScope) => DNS_DETECTORS.map((make) => make({ catalog }, scope));
 
   it('clean without expected ranges: the lab loopback answers are flagged (correct in general)', async () => {
     const f = await runDetectors(labCapture('clean'), testCatalog(), dns(testCatalog()));

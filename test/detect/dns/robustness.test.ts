@@ -7,12 +7,18 @@ import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CaptureError } from '../../../src/capture/types.js';
-import { createDnsDetectors } from '../../../src/detect/dns/index.js';
-import { createHttpDetectors } from '../../../src/detect/http/index.js';
-import { MAX_EVIDENCE } from '../../../src/detect/policy/aggregate.js';
+import { createDnsAnswerAddressDetector } from '../../../src/detect/dns/answer-addresses.js';
+import { createDnsConflictDetector } from '../../../src/detect/dns/conflicting-responses.js';
+import { createDnsErrorDetector } from '../../../src/detect/dns/error-for-go-host.js';
+import { createDnsResolverDisagreementDetector } from '../../../src/detect/dns/resolver-disagreement.js';
+import { createConnectProxyDetector } from '../../../src/detect/http/connect-proxy.js';
+import { createUnknownDownloadHostDetector } from '../../../src/detect/http/download-via-unknown-host.js';
+import { createHttpPlaintextDetector } from '../../../src/detect/http/plaintext-go.js';
+import { createHttpRedirectDetector } from '../../../src/detect/http/redirect-to-http.js';
 import { createPolicyDetector } from '../../../src/detect/policy/policy-detector.js';
 import { parseGoPolicy } from '../../../src/detect/policy/policy.js';
 import type { Finding } from '../../../src/detect/types.js';
+import { MAX_EVIDENCE } from '../../../src/findings/store.js';
 import { corpusAvailable, corpusDir, corpusFiles, repoRoot } from '../../corpus.js';
 import { runDetectors, testCatalog } from '../policy/lab.js';
 
@@ -20,11 +26,20 @@ const catalog = testCatalog();
 const policy = parseGoPolicy({ env: { GOPROXY: 'https://goproxy.cn|https://proxy.golang.org,direct', GOPRIVATE: '*.corp.example' } });
 
 async function detect(file: string): Promise<Finding[]> {
-  return runDetectors(file, catalog, (sink) => [
-    ...createDnsDetectors({ catalog }, sink),
-    ...createHttpDetectors({ catalog, policy, httpProxies: ['http://127.0.0.9:3128'] }, sink),
-    createPolicyDetector({ catalog, policy }, sink),
-  ]);
+  const opts = { catalog, policy, httpProxies: ['http://127.0.0.9:3128'] };
+  return runDetectors(file, catalog, (scope) =>
+    [
+      createDnsAnswerAddressDetector,
+      createDnsConflictDetector,
+      createDnsErrorDetector,
+      createDnsResolverDisagreementDetector,
+      createHttpPlaintextDetector,
+      createHttpRedirectDetector,
+      createUnknownDownloadHostDetector,
+      createConnectProxyDetector,
+      createPolicyDetector,
+    ].map((make) => make(opts, scope)),
+  );
 }
 
 function checkFinding(f: Finding): void {

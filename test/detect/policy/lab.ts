@@ -12,7 +12,11 @@ import type { HostLookup } from '../../../src/detect/policy/go-hosts.js';
 import type { Endpoint } from '../../../src/flow/types.js';
 import { analyzeCapture } from '../../../src/pipeline/analyze.js';
 import type { GotapEvent } from '../../../src/protocols/events.js';
+import type { FindingScope } from '../../../src/findings/store.js';
+import { assessChainFact } from '../../../src/enrich/chain-fact.js';
+import { TrustStore } from '../../../src/x509/trust-store.js';
 import { repoRoot } from '../../corpus.js';
+import { detectorRun } from '../harness.js';
 
 const BUILT_IN: [string, GoRole][] = [
   ['proxy.golang.org', 'module-proxy'],
@@ -42,13 +46,14 @@ export function labCapture(scenario: string): string {
 }
 
 /** Runs a capture through the analyzers and the given detectors; returns every finding. */
-export async function runDetectors(capture: string, catalog: HostLookup, make: (sink: (f: Finding) => void) => Detector[]): Promise<Finding[]> {
+export async function runDetectors(capture: string, catalog: HostLookup, make: (scope: FindingScope) => readonly (Detector | undefined)[]): Promise<Finding[]> {
   // First pass: each flow's server endpoint (events do not carry it, the attributor would).
   const servers = new Map<number, Endpoint>();
   await analyzeCapture(capture, { event: () => undefined, flowEnded: (flow) => servers.set(flow.id, flow.server) });
 
-  const findings: Finding[] = [];
-  const detectors = make((f) => findings.push(f));
+  // Certificates are assessed against the public roots, as `gotap inspect` does without --ca-file.
+  const trust = await TrustStore.create();
+  const run = detectorRun(make, (certs, at, serverName) => assessChainFact(trust, certs, at, serverName, undefined));
   const names = new Map<number, { host: string; source: FlowAttribution['nameSource']; tunnel?: string }>();
   const dnsNames = new Map<string, string>();
 
@@ -81,16 +86,13 @@ export async function runDetectors(capture: string, catalog: HostLookup, make: (
 
   await analyzeCapture(capture, {
     event(ev) {
-      const a = attribute(ev);
-      for (const d of detectors) d.event?.(ev, a);
+      run.event(ev, attribute(ev));
     },
     flowEnded(flow) {
-      const a = attribution({ flowId: flow.id, address: flow.server.addr, port: flow.server.port });
-      for (const d of detectors) d.flowEnded?.(flow, a);
+      run.flowEnded(flow, attribution({ flowId: flow.id, address: flow.server.addr, port: flow.server.port }));
     },
   });
-  for (const d of detectors) d.finish?.();
-  return findings;
+  return run.finish();
 }
 
 /** id → hosts, for compact assertions. */

@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createPolicyDetector } from '../../../src/detect/policy/policy-detector.js';
 import { parseGoPolicy, type GoPolicy } from '../../../src/detect/policy/policy.js';
-import type { Detector, Finding } from '../../../src/detect/types.js';
+import type { Finding } from '../../../src/detect/types.js';
+import { detectorRun } from '../harness.js';
 import type { GotapEvent } from '../../../src/protocols/events.js';
 import { repoRoot } from '../../corpus.js';
 import { clientFatalAlert, flow, goRequestFor, httpRequest, httpResponse, tlsHello, tlsServerHello } from './events.js';
@@ -12,20 +13,18 @@ import { attribution, labCapture, runDetectors, summary, testCatalog } from './l
 const catalog = testCatalog();
 
 function run(policy: GoPolicy, events: GotapEvent[], ended: number[] = []): Finding[] {
-  const findings: Finding[] = [];
-  const d: Detector = createPolicyDetector({ catalog, policy }, (f) => findings.push(f));
+  const r = detectorRun((scope) => createPolicyDetector({ catalog, policy }, scope));
   for (const ev of events) {
     const a = attribution({ flowId: ev.flowId });
-    d.event?.(ev, a);
+    r.event(ev, a);
     // The pipeline emits the derived go-request right after its http-request.
     if (ev.type === 'http-request') {
       const go = goRequestFor(ev);
-      if (go) d.event?.(go, a);
+      if (go) r.event(go, a);
     }
   }
-  for (const id of ended) d.flowEnded?.(flow(id, '192.0.2.1', 443, id), attribution({ flowId: id }));
-  d.finish?.();
-  return findings;
+  for (const id of ended) r.flowEnded(flow(id, '192.0.2.1', 443, id), attribution({ flowId: id }));
+  return r.finish();
 }
 
 function byId(findings: Finding[], id: string): Finding[] {
@@ -43,14 +42,27 @@ describe('policy detector on event sequences', () => {
     expect(v!.fix).toContain('toolsEnvVars');
   });
 
-  it('publishes a violation at once and updates it in place as contacts recur', () => {
-    const findings: Finding[] = [];
-    const d = createPolicyDetector({ catalog, policy: parseGoPolicy({ env: { GOPROXY: 'direct' } }) }, (f) => findings.push(f));
-    d.event?.(tlsHello(41, 1, 'proxy.golang.org'), attribution({ flowId: 1 }));
-    expect(findings.map((f) => f.id)).toEqual(['policy-proxy-not-in-goproxy']);
-    d.event?.(tlsHello(97, 2, 'proxy.golang.org'), attribution({ flowId: 2 }));
-    expect(findings).toHaveLength(1);
-    expect(findings[0]!.detail).toContain('contacted 2 times (frames 41, 97)');
+  it('publishes a violation at once and a new version (coalesced until flushed) as contacts recur', () => {
+    const r = detectorRun((scope) => createPolicyDetector({ catalog, policy: parseGoPolicy({ env: { GOPROXY: 'direct' } }) }, scope));
+    r.event(tlsHello(41, 1, 'proxy.golang.org'), attribution({ flowId: 1 }));
+    expect(r.published.map((f) => f.id)).toEqual(['policy-proxy-not-in-goproxy']);
+    r.event(tlsHello(97, 2, 'proxy.golang.org'), attribution({ flowId: 2 }));
+    expect(r.published).toHaveLength(1);
+    r.flush();
+    expect(r.published).toHaveLength(2);
+    expect(r.published[1]!.key).toBe(r.published[0]!.key);
+    expect(r.published[0]!.detail).toContain('contacted 1 time (frame 41)');
+    expect(r.published[1]!.detail).toContain('contacted 2 times (frames 41, 97)');
+  });
+
+  it('counts each flow once however many flows are open at a time (no per-detector cap)', () => {
+    const policy = parseGoPolicy({});
+    const n = 5000;
+    const events: GotapEvent[] = [];
+    for (let id = 1; id <= n; id++) events.push(tlsHello(id, id, 'proxy.golang.org'));
+    for (let id = 1; id <= n; id++) events.push(tlsHello(n + id, id, 'proxy.golang.org'));
+    const [f] = run(policy, events);
+    expect(f!.detail).toContain(`proxy.golang.org: GOPROXY entry #1, ${n} times`);
   });
 
   it('counts one contact per flow and explains GOPROXY and GOSUMDB contacts in one summary', () => {
@@ -150,7 +162,7 @@ function scenarioPolicy(scenario: string, run = 0): GoPolicy {
 
 async function lab(scenario: string): Promise<Finding[]> {
   const policy = scenarioPolicy(scenario);
-  return runDetectors(labCapture(scenario), catalog, (sink) => [createPolicyDetector({ catalog, policy }, sink)]);
+  return runDetectors(labCapture(scenario), catalog, (scope) => [createPolicyDetector({ catalog, policy }, scope)]);
 }
 
 describe('policy detector on the lab captures', () => {
@@ -182,7 +194,7 @@ describe('policy detector on the lab captures', () => {
 
   it('plaintext: /supported answered 404 is seen, so no sumdb-via-proxy; the go-requests are explained', async () => {
     const policy = scenarioPolicy('plaintext', 0);
-    const f = await runDetectors(labCapture('plaintext'), catalog, (sink) => [createPolicyDetector({ catalog, policy }, sink)]);
+    const f = await runDetectors(labCapture('plaintext'), catalog, (scope) => [createPolicyDetector({ catalog, policy }, scope)]);
     // Run 2 of the scenario used GOPROXY=https://goproxy.cn, which run 1's policy does not explain.
     expect(summary(f)).toEqual(['info policy-contact-explained -', 'warn policy-proxy-not-in-goproxy goproxy.cn']);
   });

@@ -11,6 +11,9 @@ import { createInterceptionDetector } from '../../../src/detect/tls/interception
 import { TrustStore } from '../../../src/x509/trust-store.js';
 import type { Finding } from '../../../src/detect/types.js';
 import type { TlsCertificatesEvent } from '../../../src/protocols/events.js';
+import { assessChainFact } from '../../../src/enrich/chain-fact.js';
+import type { ChainAssessor } from '../../../src/enrich/enricher.js';
+import { detectorRun } from '../harness.js';
 import { makePki, type TestPki } from './pki.js';
 import { runTls } from './helpers.js';
 
@@ -124,12 +127,12 @@ describe('chain findings from synthetic events', () => {
   });
   const certs = (list: Uint8Array[], packet: number, ts = Date.now() / 1000 + 2): TlsCertificatesEvent => ({ type: 'tls-certificates', ts, packet, flowId: packet, dir: 1, certs: list });
 
+  const assess: ChainAssessor = (list, at, serverName) => assessChainFact(trust, list, at, serverName, undefined);
+
   function run(list: Uint8Array[], host = 'proxy.golang.org', ts?: number): Finding[] {
-    const out: Finding[] = [];
-    const opts = { trust, catalog };
-    const ds = [createCertificateChainDetector(opts, (f) => out.push(f)), createInterceptionDetector(opts, (f) => out.push(f))];
-    for (const d of ds) d.event?.(certs(list, 7, ts), attribution(host));
-    return out;
+    const r = detectorRun((scope) => [createCertificateChainDetector({ catalog }, scope), createInterceptionDetector({ catalog }, scope)], assess);
+    r.event(certs(list, 7, ts), attribution(host));
+    return r.finish();
   }
 
   it('self-signed, expired, hostname mismatch and incomplete chains each get their id', () => {
@@ -149,11 +152,11 @@ describe('chain findings from synthetic events', () => {
   });
 
   it('one leaf key for unrelated hosts is noticed across flows', () => {
-    const out: Finding[] = [];
-    const d = createInterceptionDetector({ trust, catalog }, (f) => out.push(f));
+    const r = detectorRun((scope) => createInterceptionDetector({ catalog }, scope), assess);
     const ts = Date.now() / 1000 + 2;
-    d.event?.(certs([pki.der.zscalerLeaf], 7, ts), attribution('proxy.golang.org'));
-    d.event?.(certs([pki.der.zscalerLeafSum], 9, ts), attribution('sum.golang.org'));
+    r.event(certs([pki.der.zscalerLeaf], 7, ts), attribution('proxy.golang.org'));
+    r.event(certs([pki.der.zscalerLeafSum], 9, ts), attribution('sum.golang.org'));
+    const out = r.finish();
     expect(out.find((f) => f.host === 'sum.golang.org')?.detail).toContain('the same leaf key was presented for proxy.golang.org');
   });
 });

@@ -1,15 +1,14 @@
-/** Runs a real capture through the pipeline, the real Attributor and the TLS detectors. */
+/** Runs a real capture through the pipeline's enrichment (real Attributor, chain facts) and the TLS detectors. */
 import { resolve } from 'node:path';
-import { Attributor } from '../../../src/attribution/attributor.js';
 import { HostCatalog } from '../../../src/attribution/catalog.js';
+import { createDetectors, DETECTORS } from '../../../src/detect/index.js';
 import type { Finding } from '../../../src/detect/types.js';
-import type { AcceptedInterceptionRule } from '../../../src/detect/tls/context.js';
-import { createCertificateChainDetector } from '../../../src/detect/tls/certificate-chain.js';
-import { createDowngradeDetector } from '../../../src/detect/tls/downgrade.js';
-import { createInterceptionDetector } from '../../../src/detect/tls/interception.js';
-import { TrustStore } from '../../../src/x509/trust-store.js';
+import type { AcceptedInterceptionRule } from '../../../src/enrich/chain-fact.js';
+import { Enricher } from '../../../src/enrich/enricher.js';
+import { FindingStore } from '../../../src/findings/store.js';
 import type { CertificateSummary } from '../../../src/model/types.js';
 import { analyzeCapture } from '../../../src/pipeline/analyze.js';
+import { TrustStore } from '../../../src/x509/trust-store.js';
 import { repoRoot } from '../../corpus.js';
 
 export const capture = (rel: string): string => resolve(repoRoot, rel);
@@ -19,27 +18,31 @@ export interface TlsRun {
   summaries: CertificateSummary[];
 }
 
+const TLS_DETECTORS = DETECTORS.filter((d) => d.name.startsWith('TLS '));
+
 export async function runTls(rel: string, opts: { caFiles?: string[]; accepted?: AcceptedInterceptionRule[] } = {}): Promise<TlsRun> {
   const trust = await TrustStore.create({ caFiles: opts.caFiles?.map(capture) });
   const catalog = new HostCatalog();
-  const attributor = new Attributor(catalog);
-  const findings: Finding[] = [];
+  const enricher = new Enricher({ catalog, trust, ...(opts.accepted ? { acceptedInterception: opts.accepted } : {}) });
   const summaries: CertificateSummary[] = [];
-  const options = { trust, catalog, acceptedInterception: opts.accepted, onCertificate: (_e: unknown, _a: unknown, s: CertificateSummary) => summaries.push(s) };
-  const sink = (f: Finding): void => void findings.push(f);
-  const detectors = [createCertificateChainDetector(options, sink), createInterceptionDetector(options, sink), createDowngradeDetector(options, sink)];
+  const store = new FindingStore(() => undefined);
+  const detectors = createDetectors({ catalog }, store, TLS_DETECTORS);
   await analyzeCapture(capture(rel), {
+    flowStarted(flow) {
+      enricher.flowStarted(flow);
+    },
     event(ev) {
-      attributor.event(ev);
-      const a = attributor.attributionOf(ev.flowId);
-      for (const d of detectors) d.event?.(ev, a);
+      const ctx = enricher.event(ev);
+      if (ev.type === 'tls-certificates' && ev.dir === 1 && ctx.chain) summaries.push(ctx.chain.summary);
+      for (const d of detectors) d.detector.event?.(ev, ctx);
     },
     flowEnded(flow) {
-      attributor.flowStarted(flow);
-      const a = attributor.flowEnded(flow.id);
-      for (const d of detectors) d.flowEnded?.(flow, a);
+      const ctx = enricher.flowEnded(flow);
+      for (const d of detectors) d.detector.flowEnded?.(flow, ctx);
+      enricher.drop(flow.id);
     },
   });
-  for (const d of detectors) d.finish?.();
-  return { findings, summaries };
+  for (const d of detectors) d.detector.finish?.();
+  store.finish();
+  return { findings: store.findings(), summaries };
 }
