@@ -189,7 +189,8 @@ export function probe<R extends Registration>(
 ): R | 'unknown' | undefined {
   let waiting = false;
   for (const reg of regs) {
-    const depth = reg.sniffDepth;
+    // A datagram registration's depth counts datagrams, and each is probed whole.
+    const depth = reg.transport === 'tcp' ? reg.sniffDepth : Infinity;
     const c = client.length > depth ? client.subarray(0, depth) : client;
     const s = server.length > depth ? server.subarray(0, depth) : server;
     const answer = reg.probe(c, s, flow);
