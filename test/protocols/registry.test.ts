@@ -223,6 +223,41 @@ describe('the dispatcher', () => {
   });
 });
 
+describe('hostile input through the dispatcher', () => {
+  const pieces = fc.oneof(
+    fc.uint8Array({ maxLength: 64 }),
+    fc.constantFrom(HTTP2_PREFACE, 'GET / HTTP/1.1\r\n\r\n', 'HTTP/1.1 200 OK\r\n\r\n', 'CONNECT a:443 HTTP/1.1\r\n\r\n', 'PRI * HTTP/2.0\r\n').map(ascii),
+    fc.constant(clientHello),
+    fc.constant(framed(query(1, 'proxy.golang.org'))),
+  );
+  const step = fc.tuple(fc.constantFrom<Direction>(0, 1), fc.oneof(pieces, fc.integer({ min: 1, max: 3000 })));
+
+  it('never throws, and every problem it counts is a protocol anomaly kind', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(53, 80, 443, 3128), fc.array(step, { maxLength: 25 }), (port, steps) => {
+        const h = harness(tcpFlow(port));
+        for (const [dir, p] of steps) {
+          if (typeof p === 'number') h.gap(dir, p);
+          else h.send(dir, p);
+        }
+        h.end();
+        for (const kind of Object.keys(h.problems.toJSON())) expect(kind).toMatch(/^(dns|tls|http|http2|analyzer): [a-zA-Z]/);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('costs linear time on a flow nobody claims fed one byte at a time', () => {
+    const h = harness(tcpFlow(53));
+    const start = process.hrtime.bigint();
+    // A DNS-over-TCP length prefix announcing a long message keeps the DNS probe undecided the longest.
+    h.send(0, Uint8Array.of(0x0f, 0xff, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0));
+    for (let i = 0; i < 20_000; i++) h.send(0, Uint8Array.of(0x3f));
+    h.end();
+    expect(Number(process.hrtime.bigint() - start) / 1e6).toBeLessThan(2000);
+  });
+});
+
 describe('child analyzers', () => {
   const connect = 'CONNECT proxy.golang.org:443 HTTP/1.1\r\nHost: proxy.golang.org:443\r\n\r\n';
 

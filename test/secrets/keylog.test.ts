@@ -73,7 +73,7 @@ describe('parseKeyLogLine', () => {
         const parsed = parseKeyLogLine(line);
         if (parsed.kind === 'secret') expect(line.trim().split(/[ \t]+/)).toHaveLength(3);
       }),
-      { numRuns: 3000 },
+      { numRuns: 1000 },
     );
   });
 
