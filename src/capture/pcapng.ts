@@ -1,7 +1,7 @@
 /**
  * pcapng blocks (draft-ietf-opsawg-pcapng): sections (SHB, either byte order), interfaces
  * (IDB with if_name/if_description/if_tsresol/if_tsoffset), packets (EPB, SPB, obsolete
- * OPB) and decryption secrets (DSB); everything else is skipped by its length. Hand-written
+ * OPB) and decryption secrets (DSB, handed to the sink where they occur); everything else is skipped by its length. Hand-written
  * because pcap-ng-parser throws on files editcap writes (LIBRARIES.md) and because every
  * length here is untrusted: block lengths are checked against a cap before any byte is
  * buffered, options never read past their block, and a block whose framing is broken stops
@@ -282,7 +282,7 @@ export class PcapngParser implements RecordParser {
     }
     this.secretsBytes += len;
     // Copied: the block lives in a chunk buffer that is reused after this call.
-    s.secrets.push({ secretsType, data: buf.slice(off + 16, off + 16 + len) });
+    this.out.secrets(secretsType, buf.slice(off + 16, off + 16 + len));
   }
 
   private unknownBlock(type: number): void {

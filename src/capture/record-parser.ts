@@ -3,7 +3,7 @@
  * the output side (frame numbering, summary totals, the sink call). Keeping the chunk
  * handling out of the parsers lets them assume every record they look at is contiguous.
  */
-import type { CaptureSink, ReaderSummary } from './types.js';
+import type { CaptureSink, DecryptionSecrets, ReaderSummary } from './types.js';
 import { Counter } from '../util/counter.js';
 
 /** Largest captured length accepted in a record (Wireshark's and libpcap's default maximum). */
@@ -67,6 +67,13 @@ export class PacketOutput {
     s.capturedBytes += data.length;
     s.wireBytes += origLen;
     this.sink.packet({ frame: ++this.frames, tsSec, tsNsec, linkType, interfaceId, origLen, data, comments });
+  }
+
+  /** A decryption secrets block (its data already copied), kept in the summary and handed to the sink in file order. */
+  secrets(secretsType: number, data: Uint8Array): void {
+    const block: DecryptionSecrets = { secretsType, data, afterFrame: this.frames };
+    this.summary.secrets.push(block);
+    this.sink.secrets?.(block);
   }
 }
 

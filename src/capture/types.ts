@@ -40,14 +40,24 @@ export interface InterfaceInfo {
   tsOffsetSec: number;
 }
 
-/** A pcapng Decryption Secrets Block (e.g. a TLS key log, type 0x544c534b), kept for later decryption. */
+/** A pcapng Decryption Secrets Block (e.g. a TLS key log, type 0x544c534b). */
 export interface DecryptionSecrets {
   secretsType: number;
+  /** The secrets (a copy: it stays valid after the callback). */
   data: Uint8Array;
+  /** Frame numbers used before the block: it applies from frame afterFrame + 1 on. */
+  afterFrame: number;
 }
 
 export interface CaptureSink {
   packet(rec: PacketRecord): void;
+  /**
+   * A Decryption Secrets Block, delivered at its position in the file: after every packet
+   * before it and before every packet after it. Tools that capture keys as they are made
+   * (ptcpdump) write a connection's keys after its first packets, so a consumer must be
+   * able to use them from here on, not only once the file has been read.
+   */
+  secrets?(block: DecryptionSecrets): void;
 }
 
 export interface ReaderSummary {

@@ -42,6 +42,11 @@ const POLICY_FLAGS: [keyof InspectCliOptions, PolicyVar][] = [
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
+/** --keylog-file (replay and report): NSS key logs whose secrets the analyzers may use. */
+export function addKeylogOption(cmd: Command): Command {
+  return cmd.option('--keylog-file <file>', 'TLS key log (SSLKEYLOGFILE format) with the secrets of the captured connections (repeatable)', collect);
+}
+
 export function addInspectOptions(cmd: Command): Command {
   cmd
     .option('--config <file>', 'gotap.json: your mirrors and their roles, expected address ranges, extra CAs, accepted interception (docs/config.md)')

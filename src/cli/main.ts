@@ -7,12 +7,13 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { CaptureError } from '../capture/types.js';
 import { EXIT } from './exit-codes.js';
 import { registerProbe } from './probe.js';
-import { addInspectOptions } from './inspect-options.js';
+import { addInspectOptions, addKeylogOption } from './inspect-options.js';
 import { runReplay, speedArg, type ReplayOptions } from './replay.js';
 import { registerReport } from './report.js';
 import { registerLive } from './live.js';
 import { registerWatch } from './watch.js';
 import { InputError } from './input-error.js';
+import { KeyLogError } from '../secrets/load.js';
 
 
 const VERSION = '0.1.0';
@@ -39,7 +40,7 @@ export function buildProgram(result: { code: number }): Command {
     .option('--max-flows <n>', 'flows tracked at once (the least recently active is evicted beyond it)', positiveInt)
     .option('--ui', 'watch it in the terminal dashboard (needs a terminal; the options below apply to it); q quits')
     .option('--speed <speed>', 'pace: 1 = as captured, 10 = ten times faster, max = at once (default 1 with --ui, else max)', speedArg);
-  addInspectOptions(replay).action(async (capture: string, opts: ReplayOptions) => {
+  addInspectOptions(addKeylogOption(replay)).action(async (capture: string, opts: ReplayOptions) => {
     result.code = await runReplay(capture, opts);
   });
 
@@ -66,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end here with code 0; usage errors were already printed by commander.
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (err instanceof CaptureError || err instanceof InputError) {
+    if (err instanceof CaptureError || err instanceof InputError || err instanceof KeyLogError) {
       process.stderr.write(`gotap: ${err.message}\n`);
       return EXIT.input;
     }

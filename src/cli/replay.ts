@@ -22,6 +22,7 @@ export interface ReplayOptions extends InspectCliOptions {
   maxFlows?: number;
   ui?: boolean;
   speed?: Speed;
+  keylogFile?: string[];
 }
 
 /** Read size at speed max: progress for the header every 256 KiB, little per-chunk overhead. */
@@ -52,11 +53,12 @@ export async function runReplay(capture: string, opts: ReplayOptions): Promise<n
   if (capture === '-' && speed !== Infinity) return usage('--speed paces a file; standard input is read as it arrives');
   const writer = opts.format === 'ndjson' ? new NdjsonWriter(process.stdout) : new TextWriter(process.stdout);
   const limits = opts.maxFlows ? { maxFlows: opts.maxFlows } : undefined;
+  const keylogFiles = opts.keylogFile;
   let summary: AnalysisSummary;
-  if (speed === Infinity) summary = await analyzeCapture(capture, writer, { limits });
+  if (speed === Infinity) summary = await analyzeCapture(capture, writer, { limits, keylogFiles });
   else {
     const paced = await pacedCaptureStream(capture, new ReplayPacer(speed));
-    summary = asFile(await analyzeCapture('-', writer, { limits, stdin: paced.stream }), capture, paced.gzip);
+    summary = asFile(await analyzeCapture('-', writer, { limits, keylogFiles, stdin: paced.stream }), capture, paced.gzip);
   }
   writer.finish(summary);
   return truncationCode(capture, summary, opts.strict);
@@ -95,7 +97,7 @@ async function runReplayUi(capture: string, opts: ReplayOptions): Promise<number
   let ended = false;
   let failure: unknown;
   const limits = opts.maxFlows ? { maxFlows: opts.maxFlows } : undefined;
-  const pipeline = analyzeCapture('-', inspector.output, { stdin: paced.stream, limits }).then(
+  const pipeline = analyzeCapture('-', inspector.output, { stdin: paced.stream, limits, keylogFiles: opts.keylogFile }).then(
     (summary) => {
       const file = asFile(summary, capture, paced.gzip);
       inspector.finish(file);

@@ -6,26 +6,30 @@
 import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import type { ModelSnapshot } from '../model/types.js';
-import { inspectCapture } from '../pipeline/inspect.js';
+import { analyzeCapture } from '../pipeline/analyze.js';
+import { createInspector } from '../pipeline/inspect.js';
 import { csvReport } from '../report/csv-report.js';
 import { jsonReport } from '../report/json-report.js';
 import { markdownReport } from '../report/markdown-report.js';
 import { sanitizeTerminal } from '../util/sanitize.js';
 import { InputError } from './input-error.js';
-import { addInspectOptions, failOnCode, resolveInspectOptions, type InspectCliOptions } from './inspect-options.js';
+import { addInspectOptions, addKeylogOption, failOnCode, resolveInspectOptions, type InspectCliOptions } from './inspect-options.js';
 
 export type ReportFormat = 'json' | 'csv' | 'md';
 
 export interface ReportOptions extends InspectCliOptions {
   format: ReportFormat;
   output?: string;
+  keylogFile?: string[];
 }
 
 const WRITERS: Record<ReportFormat, (m: ModelSnapshot) => string> = { json: jsonReport, csv: csvReport, md: markdownReport };
 
 export async function runReport(capture: string, opts: ReportOptions): Promise<number> {
   const inspect = await resolveInspectOptions(opts);
-  const { model, summary } = await inspectCapture(capture, inspect);
+  const inspector = createInspector(inspect);
+  const summary = await analyzeCapture(capture, inspector.output, { keylogFiles: opts.keylogFile });
+  const model = inspector.finish(summary);
   const text = WRITERS[opts.format](model);
   if (opts.output !== undefined) {
     try {
@@ -49,7 +53,7 @@ export function registerReport(program: Command, result: { code: number }): void
     .argument('<capture>', 'capture file, or - for standard input')
     .addOption(new Option('--format <format>', 'report format').choices(['json', 'csv', 'md']).default('md'))
     .option('-o, --output <file>', 'write the report to a file instead of standard output');
-  addInspectOptions(cmd).action(async (capture: string, opts: ReportOptions) => {
+  addInspectOptions(addKeylogOption(cmd)).action(async (capture: string, opts: ReportOptions) => {
     result.code = await runReport(capture, opts);
   });
 }

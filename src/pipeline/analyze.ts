@@ -2,6 +2,11 @@
  * The composition root of the one-way pipeline: capture source → decoder → flow table →
  * protocol dispatcher → events. Consumers (ndjson, text, later the model) receive events
  * and ended flows through `AnalysisOutput`; nothing downstream touches packets.
+ *
+ * TLS secrets reach the analyzers through one store: key-log files are loaded before the
+ * first packet, and a pcapng Decryption Secrets Block is added the moment the reader
+ * meets it, so a connection whose keys are written after its handshake (ptcpdump) is
+ * woken in the same pass.
  */
 import type { ReaderSummary } from '../capture/types.js';
 import { readCapture } from '../capture/source.js';
@@ -11,6 +16,8 @@ import type { Flow, FlowTableCounters, FlowTableLimits } from '../flow/types.js'
 import { ProtocolDispatcher } from '../protocols/dispatch.js';
 import type { GotapEvent } from '../protocols/events.js';
 import { withGoRequests } from '../protocols/go-requests.js';
+import { loadKeyLogFile } from '../secrets/load.js';
+import { SecretsStore, type SecretsCounters } from '../secrets/store.js';
 import { Counter } from '../util/counter.js';
 
 export interface AnalysisOutput {
@@ -25,6 +32,8 @@ export interface AnalysisOutput {
 export interface AnalysisOptions {
   limits?: Partial<FlowTableLimits>;
   stdin?: NodeJS.ReadableStream;
+  /** NSS key-log files to load before reading (a missing or unreadable one is a KeyLogError). */
+  keylogFiles?: string[];
 }
 
 export interface AnalysisSummary {
@@ -39,6 +48,9 @@ export interface AnalysisSummary {
   /** Valid but not analysed, by kind (non-IP, unknown link types, other IP protocols). */
   unsupported: Counter;
   flows: FlowTableCounters;
+  /** Key-log files loaded, and what the secrets store took in (files and DSBs) and dropped. */
+  keyLogFiles: number;
+  secrets: SecretsCounters;
 }
 
 export async function analyzeCapture(source: string, output: AnalysisOutput, opts: AnalysisOptions = {}): Promise<AnalysisSummary> {
@@ -49,8 +61,12 @@ export async function analyzeCapture(source: string, output: AnalysisOutput, opt
   let firstTs: number | undefined;
   let lastTs: number | undefined;
 
+  const secrets = new SecretsStore();
+  const keyLogFiles = opts.keylogFiles ?? [];
+  for (const file of keyLogFiles) await loadKeyLogFile(secrets, file);
+
   const analyzerProblems = new Counter();
-  flows.addObserver(new ProtocolDispatcher(withGoRequests((ev) => output.event(ev)), analyzerProblems));
+  flows.addObserver(new ProtocolDispatcher(withGoRequests((ev) => output.event(ev)), analyzerProblems, { secrets }));
   flows.addObserver({
     flowStarted: (flow) => void output.flowStarted?.(flow),
     flowEnded: (flow) => output.flowEnded(flow),
@@ -68,6 +84,9 @@ export async function analyzeCapture(source: string, output: AnalysisOutput, opt
         if (!pkt) return;
         if (!flows.packet(pkt)) untracked.add(`IP protocol ${pkt.protocol}${protocolName(pkt.protocol)}`);
       },
+      secrets(block) {
+        secrets.decryptionSecretsBlock(block.secretsType, block.data);
+      },
     },
     { stdin: opts.stdin, afterChunk: () => output.drain?.() },
   );
@@ -79,7 +98,7 @@ export async function analyzeCapture(source: string, output: AnalysisOutput, opt
   for (const [kind, n] of untracked.entries()) unsupported.add(kind, n);
   const problems = new Counter();
   for (const counter of [decoder.problems, analyzerProblems]) for (const [kind, n] of counter.entries()) problems.add(kind, n);
-  return { source, reader, linkTypes, firstTs, lastTs, problems, unsupported, flows: flows.counters };
+  return { source, reader, linkTypes, firstTs, lastTs, problems, unsupported, flows: flows.counters, keyLogFiles: keyLogFiles.length, secrets: secrets.counters };
 }
 
 const IP_PROTOCOL_NAMES: Record<number, string> = { 1: 'ICMP', 2: 'IGMP', 47: 'GRE', 50: 'ESP', 58: 'ICMPv6', 132: 'SCTP' };

@@ -12,6 +12,8 @@ export interface EventBase {
   /** 1-based frame number carrying the (last byte of the) message. */
   packet: number;
   flowId: number;
+  /** Present only on events parsed from decrypted bytes (a child analyzer of a decrypted TLS stream). */
+  decrypted?: true;
 }
 
 // ---------------------------------------------------------------- DNS

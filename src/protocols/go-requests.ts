@@ -9,7 +9,7 @@ import { classifyGoRequest } from './goproxy/index.js';
 /** The go-request an http-request carries, if its target is Go module protocol. */
 export function goRequestOf(req: HttpRequestEvent): GoRequestEvent | undefined {
   const info = classifyGoRequest(req.method, req.target, req.host);
-  return info && { ...info, type: 'go-request', ts: req.ts, packet: req.packet, flowId: req.flowId, requestPacket: req.packet };
+  return info && { ...info, type: 'go-request', ts: req.ts, packet: req.packet, flowId: req.flowId, requestPacket: req.packet, ...(req.decrypted ? { decrypted: true } : {}) };
 }
 
 export function withGoRequests(sink: EventSink): EventSink {

@@ -56,6 +56,25 @@ export function flowRecord(flow: Flow) {
 
 export type FlowRecord = ReturnType<typeof flowRecord>;
 
+/** What the key-log store took in, when there was anything (absent otherwise, so captures without keys read as before). */
+function keyLogRecord(s: AnalysisSummary) {
+  const k = s.secrets;
+  const any = s.keyLogFiles + k.keyLogLines + k.ignoredLines + k.malformedLines + k.dsbs + k.otherDsbs > 0;
+  if (!any) return {};
+  return {
+    keyLog: {
+      files: s.keyLogFiles,
+      dsbs: k.dsbs,
+      lines: k.keyLogLines,
+      ignoredLines: k.ignoredLines,
+      malformedLines: k.malformedLines,
+      ...(k.otherDsbs > 0 ? { otherDsbs: k.otherDsbs } : {}),
+      ...(k.entriesDropped > 0 ? { entriesDropped: k.entriesDropped } : {}),
+      ...(k.subscribersDropped > 0 ? { subscribersDropped: k.subscribersDropped } : {}),
+    },
+  };
+}
+
 export function captureRecord(s: AnalysisSummary) {
   const r = s.reader;
   const problems = new Counter();
@@ -92,6 +111,7 @@ export function captureRecord(s: AnalysisSummary) {
     unsupported: s.unsupported.toJSON(),
     flows: s.flows,
     decryptionSecrets: r.secrets.length,
+    ...keyLogRecord(s),
     comments: r.comments,
   };
 }

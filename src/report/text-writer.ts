@@ -101,6 +101,11 @@ export class TextWriter implements AnalysisOutput {
     const unsupported = Object.entries(c.unsupported);
     if (unsupported.length > 0) lines.push(`  not analysed: ${unsupported.map(([k, n]) => `${k}: ${n}`).join('; ')}`);
     if (c.decryptionSecrets > 0) lines.push(`  decryption secrets blocks: ${c.decryptionSecrets}`);
+    const k = c.keyLog;
+    if (k) {
+      const malformed = k.malformedLines > 0 ? `, ${k.malformedLines} malformed line(s) skipped` : '';
+      lines.push(`  key log: ${k.lines} secret line(s) from ${k.files} file(s) and ${k.dsbs} DSB(s)${malformed}`);
+    }
     this.out.write(`${lines.join('\n')}\n`);
   }
 }

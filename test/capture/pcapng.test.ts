@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CaptureReader } from '../../src/capture/reader.js';
 import { CaptureError } from '../../src/capture/types.js';
+import { readCapture } from '../../src/capture/source.js';
 import { Pcapng, bytes, readBytes, text } from './build.js';
 
 const NS_1700 = 1_700_000_000_123_456_789n;
@@ -85,8 +86,53 @@ describe('pcapng', () => {
       .epb({ ts: 0n, data: bytes(1) });
     const { records, summary } = readBytes(w.bytes());
     expect(records.length).toBe(1);
-    expect(summary.secrets).toEqual([{ secretsType: 0x544c534b, data: keylog }]);
+    expect(summary.secrets).toEqual([{ secretsType: 0x544c534b, data: keylog, afterFrame: 0 }]);
     expect(summary.problems.toJSON()).toEqual({ 'pcapng: unknown block type 0x0bad0bad': 2 });
+  });
+
+  it('hands each decryption secrets block to the sink at its position among the packets, in any chunking', () => {
+    const first = text('CLIENT_RANDOM a\n');
+    const second = text('SERVER_TRAFFIC_SECRET_0 b\n');
+    const file = new Pcapng()
+      .shb()
+      .idb()
+      .epb({ ts: 1n, data: bytes(10) })
+      .epb({ ts: 2n, data: bytes(10) })
+      .dsb(0x544c534b, first)
+      .epb({ ts: 3n, data: bytes(10) })
+      .dsb(0x57474b4c, second)
+      .bytes();
+    for (const chunk of [file.length, 1, 7, 64]) {
+      const seen: string[] = [];
+      const reader = new CaptureReader({
+        packet: (r) => seen.push(`packet ${r.frame}`),
+        secrets: (b) => seen.push(`secrets 0x${b.secretsType.toString(16)} after ${b.afterFrame}: ${Buffer.from(b.data).toString()}`),
+      });
+      for (let off = 0; off < file.length; off += chunk) reader.feed(file.subarray(off, off + chunk));
+      reader.end();
+      expect(seen).toEqual([
+        'packet 1',
+        'packet 2',
+        'secrets 0x544c534b after 2: CLIENT_RANDOM a\n',
+        'packet 3',
+        'secrets 0x57474b4c after 3: SERVER_TRAFFIC_SECRET_0 b\n',
+      ]);
+    }
+  });
+
+  it('delivers the real DSB of captures/pcapng-dsb.pcapng to the sink, with its key log text', async () => {
+    const seen: string[] = [];
+    let keylog = '';
+    await readCapture(new URL('../../captures/pcapng-dsb.pcapng', import.meta.url).pathname, {
+      packet: (r) => seen.push(`packet ${r.frame}`),
+      secrets: (b) => {
+        seen.push(`secrets after ${b.afterFrame}`);
+        keylog = Buffer.from(b.data).toString('latin1');
+      },
+    });
+    expect(seen.filter((s) => s.startsWith('secrets'))).toEqual(['secrets after 0']);
+    expect(seen[0]).toBe('secrets after 0');
+    expect(keylog).toMatch(/^(CLIENT_HANDSHAKE_TRAFFIC_SECRET|SERVER_HANDSHAKE_TRAFFIC_SECRET|EXPORTER_SECRET|CLIENT_TRAFFIC_SECRET_0|SERVER_TRAFFIC_SECRET_0) [0-9a-f]{64} [0-9a-f]+$/m);
   });
 
   it('bounds option parsing by the block and keeps the block', () => {

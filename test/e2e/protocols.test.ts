@@ -142,11 +142,26 @@ describe('Go module protocol', () => {
 });
 
 describe('pcapng extras', () => {
-  it('a Decryption Secrets Block is counted and kept; packet comments do not disturb analysis', () => {
+  it('a Decryption Secrets Block is counted and its key log read into the store; packet comments do not disturb analysis', () => {
     const dsb = replay('pcapng-dsb.pcapng');
-    expect(dsb.at(-1)).toMatchObject({ format: 'pcapng', decryptionSecrets: 1 });
+    // go-get-tls.keylog: four TLS 1.3 secrets and one EXPORTER_SECRET, which gotap has no use for.
+    expect(dsb.at(-1)).toMatchObject({ format: 'pcapng', decryptionSecrets: 1, keyLog: { files: 0, dsbs: 1, lines: 4, ignoredLines: 1, malformedLines: 0 } });
     const comments = replay('pcapng-comments.pcapng');
     expect(comments.at(-1)).toMatchObject({ format: 'pcapng' });
     expect(ofType(comments, 'tls-client-hello')).toHaveLength(1);
+  });
+
+  it('--keylog-file loads key logs into the same store (repeatable); the events do not change; a missing one is exit 2 with one line', () => {
+    const r = gotap(['replay', '--format', 'ndjson', '--keylog-file', 'captures/go-get-tls.keylog', '--keylog-file', 'captures/basic.keylog', 'captures/go-get-tls.pcap']);
+    expect(r.code).toBe(0);
+    const recs = ndjson(r.stdout);
+    expect(recs.at(-1)).toMatchObject({ keyLog: { files: 2, dsbs: 0, malformedLines: 0 } });
+    expect(recs.slice(0, -1)).toEqual(replay('go-get-tls.pcap').slice(0, -1));
+    for (const cmd of ['replay', 'report']) {
+      const missing = gotap([cmd, '--keylog-file', 'captures/nope.keylog', 'captures/basic.pcap']);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toMatch(/^gotap: captures\/nope\.keylog: no such file — [^\n]+\n$/);
+      expect(missing.stdout).toBe('');
+    }
   });
 });

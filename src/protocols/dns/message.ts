@@ -13,6 +13,7 @@
  */
 import dnsPacket from 'dns-packet';
 import type { DecodedPacket } from 'dns-packet';
+import type { DnsProblem } from '../anomaly.js';
 import type { DnsEdns, DnsFlags, DnsQuestion, DnsRecord } from '../events.js';
 import { formatIPv4, formatIPv6 } from './address.js';
 import { className, ednsOptionName, opcodeName, rcodeName, TYPE, typeName } from './codes.js';
@@ -32,12 +33,13 @@ export interface DnsMessage {
   additionals: DnsRecord[];
   edns?: DnsEdns;
   /** Non-fatal oddities to count ("trailing bytes after message", "malformed SvcParams"). */
-  warnings: string[];
+  warnings: DnsProblem[];
   /** Bytes the message occupied (trailing bytes excluded). */
   length: number;
 }
 
-export type ParseResult = { ok: true; msg: DnsMessage } | { ok: false; error: string };
+/** A rejected message: the counted problem, and the detail (dns-packet's own message, bounded). */
+export type ParseResult = { ok: true; msg: DnsMessage } | { ok: false; problem: DnsProblem; error: string };
 
 export interface ParseOptions {
   /** mDNS: the top bit of a class is the QU / cache-flush bit, not part of the class. */
@@ -62,18 +64,18 @@ export function parseDnsMessage(bytes: Uint8Array, opts: ParseOptions = {}): Par
   try {
     walked = walk(bytes, opts);
   } catch (e) {
-    if (e instanceof WireError) return { ok: false, error: e.kind };
+    if (e instanceof WireError) return { ok: false, problem: e.kind, error: e.kind };
     throw e;
   }
   const lib = decodeWithLibrary(bytes.subarray(0, walked.end));
-  if (typeof lib === 'string') return { ok: false, error: lib };
+  if (typeof lib === 'string') return { ok: false, problem: 'rejected by dns-packet', error: lib };
   const sections = [lib.answers ?? [], lib.authorities ?? [], lib.additionals ?? []];
   if (
     dnsPacket.decode.bytes !== walked.end ||
     (lib.questions ?? []).length !== walked.questions.length ||
     sections.some((s, i) => s.length !== walked.sections[i]?.length)
   ) {
-    return { ok: false, error: 'dns-packet disagrees on record boundaries' };
+    return { ok: false, problem: 'dns-packet disagrees on record boundaries', error: 'dns-packet disagrees on record boundaries' };
   }
   const warnings = walked.warnings;
   const [answers, authorities, additionals] = walked.sections.map((raws, i) =>
@@ -127,7 +129,7 @@ interface Walked {
   sections: RawRecord[][];
   edns: DnsEdns | undefined;
   end: number;
-  warnings: string[];
+  warnings: DnsProblem[];
 }
 
 function walk(msg: Uint8Array, opts: ParseOptions): Walked {
@@ -149,7 +151,7 @@ function walk(msg: Uint8Array, opts: ParseOptions): Walked {
     questions.push({ name: n.name, type: typeName(type), class: className(klass) });
     off = n.end + 4;
   }
-  const warnings: string[] = [];
+  const warnings: DnsProblem[] = [];
   let edns: DnsEdns | undefined;
   const sections: RawRecord[][] = [];
   for (let s = 0; s < 3; s++) {

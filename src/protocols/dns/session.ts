@@ -17,14 +17,12 @@
 import type { AnalyzerContext } from '../analyzer.js';
 import type { Direction, Endpoint } from '../../flow/types.js';
 import type { DnsConflictEvent, DnsQuestion } from '../events.js';
-import { Counter } from '../../util/counter.js';
 import { isMulticastOrBroadcast } from './address.js';
 import { resolveChain } from './chain.js';
 import { parseDnsMessage, type DnsMessage } from './message.js';
 
+/** Malformed input and table caps are counted through the context (`ctx.anomaly`, "dns: truncated" …). */
 export interface DnsAnalyzerOptions {
-  /** Where malformed input is counted by kind ("dns: truncated", ...). */
-  counter?: Counter;
   /** Queries awaiting an answer per flow; beyond it the oldest is reported unanswered. Default 4096. */
   maxPending?: number;
   /** Answered transactions remembered per flow for conflict detection. Default 1024. */
@@ -59,7 +57,6 @@ interface AnsweredTx {
 export class DnsSession {
   private readonly pending = new Map<string, PendingQuery>();
   private readonly answered = new Map<string, AnsweredTx>();
-  private readonly counter: Counter;
   private readonly maxPending: number;
   private readonly maxAnswered: number;
   private readonly windowSec: number;
@@ -70,7 +67,6 @@ export class DnsSession {
     private readonly transport: 'udp' | 'tcp',
     options: DnsAnalyzerOptions = {},
   ) {
-    this.counter = options.counter ?? new Counter();
     this.maxPending = Math.max(1, options.maxPending ?? 4096);
     this.maxAnswered = Math.max(1, options.maxAnswered ?? 1024);
     this.windowSec = options.answeredWindowSec ?? 10;
@@ -81,10 +77,10 @@ export class DnsSession {
   message(dir: Direction, bytes: Uint8Array, frame: number, ts: number): void {
     const parsed = parseDnsMessage(bytes, { mdns: this.mdns });
     if (!parsed.ok) {
-      this.counter.add(`dns: ${parsed.error}`);
+      this.ctx.anomaly(`dns: ${parsed.problem}`);
       return;
     }
-    for (const w of parsed.msg.warnings) this.counter.add(`dns: ${w}`);
+    for (const w of parsed.msg.warnings) this.ctx.anomaly(`dns: ${w}`);
     const { client, server } = this.ctx.flow;
     const src = dir === 0 ? client : server;
     const dst = dir === 0 ? server : client;
@@ -118,7 +114,7 @@ export class DnsSession {
     if (isMulticastOrBroadcast(server.addr) || (this.mdns && client.port === 5353)) return;
     const key = txKey(msg.id, client, server, msg.questions);
     if (this.pending.has(key)) {
-      this.counter.add('dns: repeated query (same id and question)');
+      this.ctx.anomaly('dns: repeated query (same id and question)');
       return;
     }
     this.pending.set(key, { key, id: msg.id, client, server, questions: msg.questions, frame, ts });
@@ -126,7 +122,7 @@ export class DnsSession {
       const oldest = this.pending.values().next().value;
       if (oldest) {
         this.pending.delete(oldest.key);
-        this.counter.add('dns: pending query table full');
+        this.ctx.anomaly('dns: pending query table full');
         this.emitUnanswered(oldest);
       }
     }
@@ -185,7 +181,7 @@ export class DnsSession {
       return;
     }
     if (tx.responses.length < MAX_RESPONSES_PER_TX) tx.responses.push(summary);
-    else this.counter.add('dns: responses per transaction beyond cap');
+    else this.ctx.anomaly('dns: responses per transaction beyond cap');
     if (tx.contents.has(content)) return;
     tx.contents.add(content);
     this.ctx.emit({

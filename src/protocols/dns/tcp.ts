@@ -6,11 +6,11 @@
  * common case, no copy); only a message split across chunks is copied, into a
  * buffer of exactly its announced size (at most 65535 + 2 bytes). After a gap the
  * direction stops: the length prefixes cannot be found again safely, and a guess
- * would turn payload bytes into fake DNS messages.
+ * would turn payload bytes into fake DNS messages (the dispatcher also feeds a direction
+ * nothing more after its first gap: this registration does not accept gaps).
  */
 import type { AnalyzerContext, StreamAnalyzer } from '../analyzer.js';
 import type { Direction, StreamChunk } from '../../flow/types.js';
-import { Counter } from '../../util/counter.js';
 import { DnsSession, type DnsAnalyzerOptions } from './session.js';
 
 /** Reassembles length-prefixed messages of one direction. */
@@ -80,8 +80,7 @@ class Framer {
 }
 
 export function createDnsTcpAnalyzer(ctx: AnalyzerContext, options: DnsAnalyzerOptions = {}): StreamAnalyzer {
-  const counter = options.counter ?? new Counter();
-  const session = new DnsSession(ctx, 'tcp', { ...options, counter });
+  const session = new DnsSession(ctx, 'tcp', options);
   const framers = [0, 1].map(
     (dir) => new Framer((msg, frame, ts) => session.message(dir as Direction, msg, frame, ts)),
   ) as [Framer, Framer];
@@ -90,12 +89,12 @@ export function createDnsTcpAnalyzer(ctx: AnalyzerContext, options: DnsAnalyzerO
       framers[dir].push(chunk);
     },
     gap(dir) {
-      if (framers[dir].midMessage) counter.add('dns: tcp message cut by a gap');
-      counter.add('dns: tcp gap (direction stopped)');
+      if (framers[dir].midMessage) ctx.anomaly('dns: tcp message cut by a gap');
+      ctx.anomaly('dns: tcp gap (direction stopped)');
       framers[dir].stop();
     },
     end() {
-      for (const f of framers) if (f.midMessage) counter.add('dns: tcp stream ended inside a message');
+      for (const f of framers) if (f.midMessage) ctx.anomaly('dns: tcp stream ended inside a message');
       session.end();
     },
   };

@@ -10,9 +10,10 @@
  * 255-octet name limit is enforced. Errors are thrown as WireError and caught by
  * the message parser, which counts them by kind.
  */
+import type { DnsWireErrorKind } from '../anomaly.js';
 
 export class WireError extends Error {
-  constructor(readonly kind: string) {
+  constructor(readonly kind: DnsWireErrorKind) {
     super(kind);
   }
 }

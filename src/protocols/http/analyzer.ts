@@ -17,8 +17,13 @@
  * size (chunk payload for chunked, gaps inside a body counted); `packet`/`ts` are
  * those of the frame that ended the header section. A message cut short by the end
  * of the flow or by an error is emitted with the body bytes seen so far.
+ *
+ * A 2xx answer to CONNECT turns the rest of both directions into a tunnel: its bytes go
+ * to a child analyzer (`ctx.openChild('http')`), which sniffs them like a new flow.
+ * Every error is counted as an anomaly and reported as an http-error event.
  */
 import type { Direction, StreamChunk } from '../../flow/types.js';
+import { malformed, type HttpAnomaly, type Malformed } from '../anomaly.js';
 import type { AnalyzerContext, StreamAnalyzer } from '../analyzer.js';
 import type { HttpRequestEvent, HttpResponseEvent } from '../events.js';
 import { BodyReader } from './body.js';
@@ -39,11 +44,6 @@ const CR = 0x0d;
 const LF = 0x0a;
 const VERSION = /^HTTP\/[0-9]\.[0-9]$/;
 const STATUS_LINE = /^(HTTP\/[0-9]\.[0-9]) ([0-9]{3})(?: ([\s\S]*))?$/;
-
-export interface HttpAnalyzerOptions {
-  /** Called after a 2xx answer to CONNECT; the returned analyzer receives every later byte of both directions. */
-  openTunnel(target: string): StreamAnalyzer | undefined;
-}
 
 interface RequestInfo {
   packet: number;
@@ -95,12 +95,17 @@ function newSide(dir: Direction): Side {
   };
 }
 
+/** An anomaly whose event reason is its own text after "http: ". */
+function fault(anomaly: HttpAnomaly): Malformed<HttpAnomaly> {
+  return malformed(anomaly, anomaly.slice('http: '.length));
+}
+
 function subChunk(chunk: StreamChunk, from: number): StreamChunk {
   if (from === 0) return chunk;
   return { data: chunk.data.subarray(from), offset: chunk.offset + from, frame: chunk.frame, ts: chunk.ts };
 }
 
-export function createHttpAnalyzer(ctx: AnalyzerContext, opts: HttpAnalyzerOptions): StreamAnalyzer {
+export function createHttpAnalyzer(ctx: AnalyzerContext): StreamAnalyzer {
   const sides: [Side, Side] = [newSide(0), newSide(1)];
   let tunnel: StreamAnalyzer | undefined;
   let ended = false;
@@ -124,9 +129,10 @@ export function createHttpAnalyzer(ctx: AnalyzerContext, opts: HttpAnalyzerOptio
     ctx.emit(ev);
   }
 
-  function fail(s: Side, reason: string, frame: number, ts: number): void {
+  function fail(s: Side, problem: Pick<Malformed<HttpAnomaly>, 'anomaly' | 'reason'>, frame: number, ts: number): void {
     flush(s);
-    ctx.emit({ type: 'http-error', ts, packet: frame, flowId: ctx.flow.id, dir: s.dir, reason });
+    ctx.anomaly(problem.anomaly);
+    ctx.emit({ type: 'http-error', ts, packet: frame, flowId: ctx.flow.id, dir: s.dir, reason: problem.reason });
     stop(s);
   }
 
@@ -171,7 +177,8 @@ export function createHttpAnalyzer(ctx: AnalyzerContext, opts: HttpAnalyzerOptio
       const sniffed = s.sniffLen;
       s.sniffLen = 0;
       if (role === 'garbage') {
-        fail(s, s.messages > 0 ? 'data after a message is not HTTP' : 'not an HTTP message', chunk.frame, chunk.ts);
+        const problem = s.messages > 0 ? fault('http: data after a message is not HTTP') : fault('http: not an HTTP message');
+        fail(s, problem, chunk.frame, chunk.ts);
         return data.length;
       }
       if (role === 'raw') {
@@ -211,24 +218,24 @@ export function createHttpAnalyzer(ctx: AnalyzerContext, opts: HttpAnalyzerOptio
 
   function firstLine(s: Side, raw: string): FirstLineVerdict {
     const line = raw.replace(/\r?\n$/, '');
-    if (s.role === 'response') return STATUS_LINE.test(line) ? 'more' : { error: 'malformed status line' };
+    if (s.role === 'response') return STATUS_LINE.test(line) ? 'more' : fault('http: malformed status line');
     const sp = line.indexOf(' ');
     const lastSp = line.lastIndexOf(' ');
     if (sp === lastSp) {
       // "GET /path": an HTTP/0.9 simple request, which has no header section.
-      if (sp + 1 === line.length) return { error: 'malformed request line' };
+      if (sp + 1 === line.length) return fault('http: malformed request line');
       s.simple = true;
       return 'end';
     }
-    if (!VERSION.test(line.slice(lastSp + 1)) || lastSp === sp + 1) return { error: 'malformed request line' };
+    if (!VERSION.test(line.slice(lastSp + 1)) || lastSp === sp + 1) return fault('http: malformed request line');
     return 'more';
   }
 
   function onHead(s: Side, frame: number, ts: number): void {
     const parsed = parseHead(s.head.content());
     s.head.reset();
-    if ('error' in parsed) {
-      fail(s, parsed.error, frame, ts);
+    if ('anomaly' in parsed) {
+      fail(s, parsed, frame, ts);
       return;
     }
     if (s.role === 'request') onRequest(s, parsed, frame, ts);
@@ -243,8 +250,8 @@ export function createHttpAnalyzer(ctx: AnalyzerContext, opts: HttpAnalyzerOptio
     const target = line.slice(sp + 1, lastSp);
     const version = s.simple ? 'HTTP/0.9' : line.slice(lastSp + 1);
     const framing = s.simple ? { kind: 'none' as const } : requestFraming(head.headers);
-    if ('error' in framing) {
-      fail(s, framing.error, frame, ts);
+    if ('anomaly' in framing) {
+      fail(s, framing, frame, ts);
       return;
     }
     if (s.pending.length < MAX_PENDING_REQUESTS) s.pending.push({ packet: frame, method, target, simple: s.simple });
@@ -273,8 +280,8 @@ export function createHttpAnalyzer(ctx: AnalyzerContext, opts: HttpAnalyzerOptio
     // Interim (1xx) responses precede the final one to the same request.
     const req = status < 200 && status !== 101 ? requests[0] : requests.shift();
     const framing = responseFraming(status, req?.method, head.headers);
-    if ('error' in framing) {
-      fail(s, framing.error, frame, ts);
+    if ('anomaly' in framing) {
+      fail(s, framing, frame, ts);
       return;
     }
     const cl = contentLength(head.headers);
@@ -303,14 +310,7 @@ export function createHttpAnalyzer(ctx: AnalyzerContext, opts: HttpAnalyzerOptio
       stop(sides[1]);
     } else if (req?.method === 'CONNECT' && status >= 200) {
       const client = other(s);
-      if (status < 300) {
-        tunnel = opts.openTunnel(req.target);
-        if (tunnel === undefined) {
-          stop(sides[0]);
-          stop(sides[1]);
-          return;
-        }
-      }
+      if (status < 300) tunnel = ctx.openChild('http');
       release(client);
     }
   }
@@ -321,7 +321,7 @@ export function createHttpAnalyzer(ctx: AnalyzerContext, opts: HttpAnalyzerOptio
     if (s.heldBytes > MAX_HELD_BYTES) {
       const frame = item.kind === 'data' ? item.chunk.frame : item.frame;
       const ts = item.kind === 'data' ? item.chunk.ts : item.ts;
-      fail(s, 'too much data before the CONNECT response', frame, ts);
+      fail(s, fault('http: too much data before the CONNECT response'), frame, ts);
     }
   }
 
@@ -359,18 +359,18 @@ export function createHttpAnalyzer(ctx: AnalyzerContext, opts: HttpAnalyzerOptio
           break;
         case 'head': {
           const r = s.head.push(data, i, data.length, (line) => firstLine(s, line));
-          if ('error' in r) {
-            fail(s, r.error, chunk.frame, chunk.ts);
+          if (r.status === 'error') {
+            fail(s, r, chunk.frame, chunk.ts);
             return;
           }
           i += r.consumed;
-          if (r.done) onHead(s, chunk.frame, chunk.ts);
+          if (r.status === 'done') onHead(s, chunk.frame, chunk.ts);
           break;
         }
         case 'body': {
           const r = s.body!.consume(data, i);
           if (typeof r === 'object') {
-            fail(s, r.error, chunk.frame, chunk.ts);
+            fail(s, r, chunk.frame, chunk.ts);
             return;
           }
           i = r;
@@ -404,7 +404,7 @@ export function createHttpAnalyzer(ctx: AnalyzerContext, opts: HttpAnalyzerOptio
         if (s.body!.done) finish(s);
         return;
       }
-      fail(s, 'gap in the stream outside a body of known length', frame, ts);
+      fail(s, malformed('http: gap outside a body of known length', 'gap in the stream outside a body of known length'), frame, ts);
     },
 
     end(ts, frame) {
@@ -416,7 +416,7 @@ export function createHttpAnalyzer(ctx: AnalyzerContext, opts: HttpAnalyzerOptio
       }
       for (const s of sides) {
         if (s.mode === 'body') flush(s);
-        else if (s.mode === 'head') fail(s, 'connection ended inside a header section', frame, ts);
+        else if (s.mode === 'head') fail(s, fault('http: connection ended inside a header section'), frame, ts);
         stop(s);
       }
     },

@@ -4,6 +4,7 @@
  * of the traffic); only chunk-size lines and trailers, which are small and
  * bounded, are looked at byte by byte.
  */
+import { malformed, type HttpAnomaly, type Malformed } from '../anomaly.js';
 import type { Framing } from './framing.js';
 import { MAX_HEAD_BYTES } from './head.js';
 
@@ -12,6 +13,8 @@ export const MAX_CHUNK_LINE = 4096;
 
 const LF = 0x0a;
 const CR = 0x0d;
+
+const chunkError = (reason: string): Malformed<HttpAnomaly> => malformed('http: malformed chunked body', reason);
 
 type State = 'length' | 'close' | 'size' | 'data' | 'data-end' | 'trailer' | 'done';
 
@@ -64,7 +67,7 @@ export class BodyReader {
   }
 
   /** Consumes data[start..] up to the end of the body; returns the index after it, or a reason the body is malformed. */
-  consume(data: Uint8Array, start: number): number | { error: string } {
+  consume(data: Uint8Array, start: number): number | Malformed<HttpAnomaly> {
     let i = start;
     while (i < data.length && this.state !== 'done') {
       switch (this.state) {
@@ -86,7 +89,7 @@ export class BodyReader {
           const b = data[i++]!;
           if (b === CR && !this.sawCr) this.sawCr = true;
           else if (b === LF) this.startSizeLine();
-          else return { error: 'missing CRLF after chunk data' };
+          else return chunkError('missing CRLF after chunk data');
           break;
         }
         case 'size': {
@@ -131,10 +134,10 @@ export class BodyReader {
     this.sawCr = false;
   }
 
-  private sizeByte(b: number): { error: string } | undefined {
-    if (++this.lineBytes > MAX_CHUNK_LINE) return { error: 'chunk-size line too long' };
+  private sizeByte(b: number): Malformed<HttpAnomaly> | undefined {
+    if (++this.lineBytes > MAX_CHUNK_LINE) return chunkError('chunk-size line too long');
     if (b === LF) {
-      if (this.digits === 0) return { error: 'missing chunk size' };
+      if (this.digits === 0) return chunkError('missing chunk size');
       if (this.remaining === 0) {
         this.state = 'trailer';
         this.lineBytes = 0;
@@ -147,7 +150,7 @@ export class BodyReader {
     if (this.inExtension) return undefined;
     const h = hexValue(b);
     if (h >= 0) {
-      if (this.remaining > (Number.MAX_SAFE_INTEGER - h) / 16) return { error: 'chunk size overflow' };
+      if (this.remaining > (Number.MAX_SAFE_INTEGER - h) / 16) return chunkError('chunk size overflow');
       this.remaining = this.remaining * 16 + h;
       this.digits++;
       return undefined;
@@ -157,12 +160,12 @@ export class BodyReader {
       this.inExtension = true;
       return undefined;
     }
-    return { error: 'invalid chunk size' };
+    return chunkError('invalid chunk size');
   }
 
   /** Trailer fields are skipped line by line until an empty line. */
-  private trailerByte(b: number): { error: string } | undefined {
-    if (++this.trailerBytes > MAX_HEAD_BYTES) return { error: `trailer section larger than ${MAX_HEAD_BYTES} bytes` };
+  private trailerByte(b: number): Malformed<HttpAnomaly> | undefined {
+    if (++this.trailerBytes > MAX_HEAD_BYTES) return malformed('http: trailer section too large', `trailer section larger than ${MAX_HEAD_BYTES} bytes`);
     if (b === LF) {
       if (this.lineBytes === 0) this.state = 'done';
       this.lineBytes = 0;

@@ -5,6 +5,7 @@
  * "latin1" is really windows-1252 and would remap 0x80–0x9F), so strings keep
  * every byte as sent.
  */
+import { malformed, type HttpAnomaly, type Malformed, type ParseStep } from '../anomaly.js';
 
 /** Largest header section accepted (start line included). */
 export const MAX_HEAD_BYTES = 64 * 1024;
@@ -15,9 +16,7 @@ const LF = 0x0a;
 const CR = 0x0d;
 
 /** What the first complete line means for the section: it ends here (HTTP/0.9), continues, or is invalid (reason). */
-export type FirstLineVerdict = 'end' | 'more' | { error: string };
-
-export type PushResult = { consumed: number; done: boolean } | { error: string };
+export type FirstLineVerdict = 'end' | 'more' | Malformed<HttpAnomaly>;
 
 /** Shared by every buffer not in use (two per HTTP flow; most of their life they are empty). */
 const EMPTY = new Uint8Array(0);
@@ -35,13 +34,13 @@ export class HeadBuffer {
    * (an empty line, CRLF or bare LF). Leading empty lines are skipped, as RFC 9112
    * §2.2 allows. `firstLine` is told when the start line is complete.
    */
-  push(data: Uint8Array, start: number, end: number, firstLine: (line: string) => FirstLineVerdict): PushResult {
+  push(data: Uint8Array, start: number, end: number, firstLine: (line: string) => FirstLineVerdict): ParseStep<void, HttpAnomaly> {
     let i = start;
     if (this.len === 0) while (i < end && (data[i] === CR || data[i] === LF)) i++;
     while (i < end) {
       const lf = data.indexOf(LF, i);
       const stop = lf < 0 || lf >= end ? end : lf + 1;
-      if (this.len + (stop - i) > MAX_HEAD_BYTES) return { error: `header section larger than ${MAX_HEAD_BYTES} bytes` };
+      if (this.len + (stop - i) > MAX_HEAD_BYTES) return { status: 'error', anomaly: 'http: header section too large', reason: `header section larger than ${MAX_HEAD_BYTES} bytes` };
       this.append(data, i, stop);
       i = stop;
       if (data[stop - 1] !== LF) break;
@@ -49,17 +48,18 @@ export class HeadBuffer {
       const lineLen = this.len - 1 - this.lineStart;
       const empty = lineLen === 0 || (lineLen === 1 && this.buf[this.lineStart] === CR);
       this.lineStart = this.len;
-      if (empty && this.lines > 0) return { consumed: i - start, done: true };
+      if (empty && this.lines > 0) return { status: 'done', consumed: i - start, value: undefined };
       this.lines++;
       if (this.lines === 1) {
         const verdict = firstLine(this.text(0, this.len));
-        if (verdict === 'end') return { consumed: i - start, done: true };
-        if (verdict !== 'more') return verdict;
+        if (verdict === 'end') return { status: 'done', consumed: i - start, value: undefined };
+        if (verdict !== 'more') return { status: 'error', anomaly: verdict.anomaly, reason: verdict.reason };
       } else if (this.lines > MAX_HEADERS + 1) {
-        return { error: `more than ${MAX_HEADERS} header fields` };
+        return { status: 'error', anomaly: 'http: too many header fields', reason: `more than ${MAX_HEADERS} header fields` };
       }
     }
-    return { consumed: i - start, done: false };
+    // At least one more byte: a line end.
+    return { status: 'incomplete', consumed: i - start, needed: 1 };
   }
 
   /** The whole section as a latin1 string. */
@@ -103,7 +103,7 @@ export interface ParsedHead {
  * trimmed of surrounding whitespace; an obsolete folded continuation line is
  * joined to the previous value with one space (RFC 9112 §5.2).
  */
-export function parseHead(section: string): ParsedHead | { error: string } {
+export function parseHead(section: string): ParsedHead | Malformed<HttpAnomaly> {
   const lines = section.split('\n');
   const startLine = stripCr(lines[0] ?? '');
   const headers: [string, string][] = [];
@@ -113,12 +113,12 @@ export function parseHead(section: string): ParsedHead | { error: string } {
     const c0 = line.charCodeAt(0);
     if (c0 === 0x20 || c0 === 0x09) {
       const last = headers[headers.length - 1];
-      if (last === undefined) return { error: 'folded line before any header field' };
+      if (last === undefined) return malformed('http: folded line before any header field', 'folded line before any header field');
       last[1] = trimOws(`${last[1]} ${trimOws(line)}`);
       continue;
     }
     const colon = line.indexOf(':');
-    if (colon <= 0) return { error: 'malformed header field line' };
+    if (colon <= 0) return malformed('http: malformed header field line', 'malformed header field line');
     headers.push([line.slice(0, colon), trimOws(line.slice(colon + 1))]);
   }
   return { startLine, headers };

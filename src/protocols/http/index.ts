@@ -1,3 +1,3 @@
 /** Public surface of the HTTP/1.x analyzer. */
-export { createHttpAnalyzer, type HttpAnalyzerOptions } from './analyzer.js';
+export { createHttpAnalyzer } from './analyzer.js';
 export { looksLikeHttpRequest, looksLikeHttpResponse } from './detect.js';

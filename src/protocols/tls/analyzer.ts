@@ -8,10 +8,12 @@
  * the ServerHello) nothing inside its records is parsed; records are skipped by their
  * length without copying, which is the path most captured bytes take. A gap or a
  * record that is not TLS stops that direction for good: record boundaries cannot be
- * recovered safely, so no resync is attempted.
+ * recovered safely, so no resync is attempted. Each stop is counted as an anomaly and
+ * reported as a tls-error event with the detail.
  */
 import type { Direction, StreamChunk } from '../../flow/types.js';
 import type { AnalyzerContext, StreamAnalyzer } from '../analyzer.js';
+import type { Malformed, TlsAnomaly } from '../anomaly.js';
 import type { EventBase, GotapEvent } from '../events.js';
 import { alertDescriptionName, alertLevelName } from './alerts.js';
 import { ByteQueue } from './byte-queue.js';
@@ -114,7 +116,7 @@ class TlsAnalyzer implements StreamAnalyzer {
   gap(dir: Direction, size: number, frame: number, ts: number): void {
     this.frame = frame;
     this.ts = ts;
-    this.fail(dir, `${size} bytes missing from the stream: cannot resync TLS records`);
+    this.fail(dir, 'tls: gap in the stream', `${size} bytes missing from the stream: cannot resync TLS records`);
   }
 
   end(): void {
@@ -130,14 +132,19 @@ class TlsAnalyzer implements StreamAnalyzer {
   }
 
   /** Stops parsing a direction (once) and says why. */
-  private fail(dir: Direction, reason: string): void {
+  private fail(dir: Direction, anomaly: TlsAnomaly, reason: string): void {
     const st = this.dirs[dir];
     if (st.stopped) return;
     st.stopped = true;
+    this.ctx.anomaly(anomaly);
     st.inRecord = false;
     st.handshake.release();
     st.sslv2Body = NO_BYTES;
     this.emit({ type: 'tls-error', ...this.base(), dir, reason });
+  }
+
+  private failParse(dir: Direction, m: Malformed<TlsAnomaly>): void {
+    this.fail(dir, m.anomaly, m.reason);
   }
 
   private encrypt(st: DirectionState): void {
@@ -165,7 +172,7 @@ class TlsAnalyzer implements StreamAnalyzer {
     const h = st.header;
     if (st.sslv2) {
       const length = ((h[0]! & 0x7f) << 8) | h[1]!;
-      if (length < 9) return this.fail(dir, 'SSLv2 record too short for a ClientHello');
+      if (length < 9) return this.fail(dir, 'tls: SSLv2 record too short', 'SSLv2 record too short for a ClientHello');
       st.type = SSLV2_RECORD;
       st.remaining = length;
       st.sslv2Body = new Uint8Array(length);
@@ -178,9 +185,9 @@ class TlsAnalyzer implements StreamAnalyzer {
     const version = (h[1]! << 8) | h[2]!;
     const length = (h[3]! << 8) | h[4]!;
     if (type < CHANGE_CIPHER_SPEC || type > HEARTBEAT || h[1] !== 3 || h[2]! > 4) {
-      return this.fail(dir, `not a TLS record (content type ${type}, version ${hex4(version)})`);
+      return this.fail(dir, 'tls: not a TLS record', `not a TLS record (content type ${type}, version ${hex4(version)})`);
     }
-    if (length > MAX_RECORD_LENGTH) return this.fail(dir, `TLS record too long (${length} bytes)`);
+    if (length > MAX_RECORD_LENGTH) return this.fail(dir, 'tls: record too long', `TLS record too long (${length} bytes)`);
     st.type = type;
     st.version = version;
     st.remaining = length;
@@ -238,7 +245,7 @@ class TlsAnalyzer implements StreamAnalyzer {
         const parsed = parseSslv2ClientHello(st.sslv2Body);
         st.sslv2Body = NO_BYTES;
         if (parsed.ok) this.emitClientHello(parsed.value, 0x0002);
-        else this.fail(dir, parsed.reason);
+        else this.failParse(dir, parsed);
         break;
       }
       case CHANGE_CIPHER_SPEC:
@@ -282,11 +289,11 @@ class TlsAnalyzer implements StreamAnalyzer {
   private handshakeBytes(dir: Direction, st: DirectionState, bytes: Uint8Array): void {
     const q = st.handshake;
     if (q.length === 0) st.messageRecordVersion = st.version;
-    if (!q.append(bytes)) return this.fail(dir, 'handshake reassembly buffer full');
+    if (!q.append(bytes)) return this.fail(dir, 'tls: handshake reassembly buffer full', 'handshake reassembly buffer full');
     while (!st.stopped && !st.encrypted && q.length >= 4) {
       const v = q.view();
       const length = (v[1]! << 16) | (v[2]! << 8) | v[3]!;
-      if (length > MAX_HANDSHAKE_MESSAGE) return this.fail(dir, `handshake message too long (${length} bytes)`);
+      if (length > MAX_HANDSHAKE_MESSAGE) return this.fail(dir, 'tls: handshake message too long', `handshake message too long (${length} bytes)`);
       if (v.length < 4 + length) break;
       this.handshakeMessage(dir, st, v[0]!, v.subarray(4, 4 + length));
       q.consume(4 + length);
@@ -298,18 +305,18 @@ class TlsAnalyzer implements StreamAnalyzer {
     if (dir === 0 && type === HS_CLIENT_HELLO) {
       const parsed = parseClientHello(body);
       if (parsed.ok) this.emitClientHello(parsed.value, st.messageRecordVersion);
-      else this.fail(dir, parsed.reason);
+      else this.failParse(dir, parsed);
     } else if (dir === 1 && type === HS_SERVER_HELLO) {
       const parsed = parseServerHello(body);
-      if (!parsed.ok) return this.fail(dir, parsed.reason);
+      if (!parsed.ok) return this.failParse(dir, parsed);
       this.serverHello(parsed.value, st.messageRecordVersion);
     } else if (type === HS_CERTIFICATE) {
       const parsed = parseCertificateList(body);
-      if (!parsed.ok) return this.fail(dir, parsed.reason);
+      if (!parsed.ok) return this.failParse(dir, parsed);
       this.emit({ type: 'tls-certificates', ...this.base(), dir, certs: parsed.value });
     } else if (dir === 1 && type === HS_CERTIFICATE_STATUS) {
       const parsed = parseCertificateStatus(body);
-      if (!parsed.ok) return this.fail(dir, parsed.reason);
+      if (!parsed.ok) return this.failParse(dir, parsed);
       this.emit({ type: 'tls-certificate-status', ...this.base(), ...parsed.value });
     }
   }

@@ -4,6 +4,7 @@
  * kept; X.509 decoding is a later stage's job.
  */
 import type { Parsed } from './client-hello.js';
+import { malformed } from '../anomaly.js';
 import { Reader } from './reader.js';
 
 /** More certificates than this in one message are not reported (real chains have 2–5). */
@@ -13,11 +14,11 @@ export const MAX_CERTIFICATES = 32;
 export function parseCertificateList(body: Uint8Array): Parsed<Uint8Array[]> {
   const r = new Reader(body);
   const list = r.vec24();
-  if (r.failed || r.remaining !== 0) return { ok: false, reason: 'malformed Certificate message' };
+  if (r.failed || r.remaining !== 0) return malformed('tls: malformed Certificate', 'malformed Certificate message');
   const certs: Uint8Array[] = [];
   while (list.remaining > 0 && certs.length < MAX_CERTIFICATES) {
     const der = list.vec24();
-    if (list.failed) return { ok: false, reason: 'truncated certificate in Certificate message' };
+    if (list.failed) return malformed('tls: malformed Certificate', 'truncated certificate in Certificate message');
     certs.push(der.bytes(der.remaining).slice());
   }
   return { ok: true, value: certs };
@@ -34,6 +35,6 @@ export function parseCertificateStatus(body: Uint8Array): Parsed<CertificateStat
   const r = new Reader(body);
   const statusType = r.u8();
   const response = r.vec24();
-  if (r.failed) return { ok: false, reason: 'truncated CertificateStatus' };
+  if (r.failed) return malformed('tls: malformed CertificateStatus', 'truncated CertificateStatus');
   return { ok: true, value: { statusType, bytes: response.remaining } };
 }

@@ -11,6 +11,7 @@
  */
 import { isGrease, withoutGrease } from './grease.js';
 import { latin1, Reader } from './reader.js';
+import { malformed, type Parsed as ParsedAs, type TlsAnomaly } from '../anomaly.js';
 
 export const EXT_SERVER_NAME = 0x0000;
 export const EXT_SUPPORTED_GROUPS = 0x000a;
@@ -44,7 +45,7 @@ export interface ClientHello {
   grease: boolean;
 }
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+export type Parsed<T> = ParsedAs<T, TlsAnomaly>;
 
 function u16List(r: Reader): number[] {
   const out: number[] = [];
@@ -150,19 +151,19 @@ export function parseClientHello(body: Uint8Array): Parsed<ClientHello> {
   const sessionId = r.vec8();
   h.sessionIdLength = sessionId.remaining;
   const ciphers = r.vec16();
-  if (ciphers.remaining % 2 !== 0) return { ok: false, reason: 'odd cipher suites length' };
+  if (ciphers.remaining % 2 !== 0) return malformed('tls: malformed ClientHello', 'odd cipher suites length');
   h.ciphers = u16List(ciphers);
   r.vec8();
-  if (r.failed) return { ok: false, reason: 'truncated ClientHello' };
+  if (r.failed) return malformed('tls: malformed ClientHello', 'truncated ClientHello');
   const rawExtensions: number[] = [];
   // Extensions are optional (absent in some SSLv3/TLS 1.0 hellos).
   if (r.remaining > 0) {
     const exts = r.vec16();
-    if (r.failed) return { ok: false, reason: 'truncated ClientHello extensions' };
+    if (r.failed) return malformed('tls: malformed ClientHello', 'truncated ClientHello extensions');
     while (exts.remaining > 0) {
       const type = exts.u16();
       const data = exts.vec16();
-      if (exts.failed) return { ok: false, reason: 'truncated ClientHello extension' };
+      if (exts.failed) return malformed('tls: malformed ClientHello', 'truncated ClientHello extension');
       rawExtensions.push(type);
       if (!isGrease(type)) readExtension(h, type, data);
     }
@@ -178,15 +179,15 @@ export function parseClientHello(body: Uint8Array): Parsed<ClientHello> {
  */
 export function parseSslv2ClientHello(body: Uint8Array): Parsed<ClientHello> {
   const r = new Reader(body);
-  if (r.u8() !== 1) return { ok: false, reason: 'SSLv2 record is not a ClientHello' };
+  if (r.u8() !== 1) return malformed('tls: malformed SSLv2 ClientHello', 'SSLv2 record is not a ClientHello');
   const h = emptyHello(r.u16(), true);
   const specsLength = r.u16();
   h.sessionIdLength = r.u16();
   const challengeLength = r.u16();
-  if (r.failed || specsLength % 3 !== 0) return { ok: false, reason: 'malformed SSLv2 ClientHello' };
+  if (r.failed || specsLength % 3 !== 0) return malformed('tls: malformed SSLv2 ClientHello', 'malformed SSLv2 ClientHello');
   const specs = r.sub(specsLength);
   r.skip(h.sessionIdLength + challengeLength);
-  if (r.failed) return { ok: false, reason: 'truncated SSLv2 ClientHello' };
+  if (r.failed) return malformed('tls: malformed SSLv2 ClientHello', 'truncated SSLv2 ClientHello');
   while (specs.remaining >= 3) {
     const kind = specs.u8();
     const suite = specs.u16();

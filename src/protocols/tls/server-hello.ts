@@ -4,6 +4,7 @@
  * what JA3S and the downgrade/interception detectors need.
  */
 import { EXT_ALPN, EXT_SUPPORTED_VERSIONS, type Parsed } from './client-hello.js';
+import { malformed } from '../anomaly.js';
 import { isGrease } from './grease.js';
 import { latin1, Reader } from './reader.js';
 
@@ -32,7 +33,7 @@ export function parseServerHello(body: Uint8Array): Parsed<ServerHello> {
   const sessionIdLength = r.vec8().remaining;
   const cipher = r.u16();
   const compression = r.u8();
-  if (r.failed) return { ok: false, reason: 'truncated ServerHello' };
+  if (r.failed) return malformed('tls: malformed ServerHello', 'truncated ServerHello');
   const hello: ServerHello = {
     legacyVersion,
     version: legacyVersion,
@@ -44,11 +45,11 @@ export function parseServerHello(body: Uint8Array): Parsed<ServerHello> {
   };
   if (r.remaining > 0) {
     const exts = r.vec16();
-    if (r.failed) return { ok: false, reason: 'truncated ServerHello extensions' };
+    if (r.failed) return malformed('tls: malformed ServerHello', 'truncated ServerHello extensions');
     while (exts.remaining > 0) {
       const type = exts.u16();
       const data = exts.vec16();
-      if (exts.failed) return { ok: false, reason: 'truncated ServerHello extension' };
+      if (exts.failed) return malformed('tls: malformed ServerHello', 'truncated ServerHello extension');
       if (isGrease(type)) continue;
       hello.extensions.push(type);
       if (type === EXT_SUPPORTED_VERSIONS && data.remaining === 2) hello.version = data.u16();

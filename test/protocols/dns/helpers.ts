@@ -6,6 +6,8 @@ import dnsPacket from 'dns-packet';
 import type { Answer, Packet, Question } from 'dns-packet';
 import type { Endpoint, Flow } from '../../../src/flow/types.js';
 import type { AnalyzerContext } from '../../../src/protocols/analyzer.js';
+import type { Counter } from '../../../src/util/counter.js';
+import { testContext } from '../context.js';
 import { emptyDirectionStats } from '../../../src/flow/flow-table.js';
 import type { GotapEvent } from '../../../src/protocols/events.js';
 
@@ -32,9 +34,10 @@ export function makeFlow(protocol: 'tcp' | 'udp', client = CLIENT, server = RESO
   };
 }
 
-export function collector(flow: Flow): { ctx: AnalyzerContext; events: GotapEvent[] } {
+export function collector(flow: Flow): { ctx: AnalyzerContext; events: GotapEvent[]; counter: Counter } {
   const events: GotapEvent[] = [];
-  return { ctx: { flow, emit: (ev) => events.push(ev) }, events };
+  const ctx = testContext(flow, (ev) => events.push(ev));
+  return { ctx, events, counter: ctx.problems };
 }
 
 export function ofType<T extends GotapEvent['type']>(events: GotapEvent[], type: T): Extract<GotapEvent, { type: T }>[] {

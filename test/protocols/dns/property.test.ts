@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import type { Direction } from '../../../src/flow/types.js';
 import { createDnsTcpAnalyzer, createDnsUdpAnalyzer, looksLikeDnsMessage, looksLikeDnsOverTcp, parseDnsMessage } from '../../../src/protocols/dns/index.js';
 import type { GotapEvent } from '../../../src/protocols/events.js';
-import { Counter } from '../../../src/util/counter.js';
 import { a, collector, framed, makeFlow, opt, query, response } from './helpers.js';
 
 const seeds = [
@@ -33,7 +32,7 @@ describe('robustness: arbitrary bytes never throw', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.constantFrom<Direction>(0, 1), payload), { maxLength: 8 }), (datagrams) => {
         const { ctx } = collector(makeFlow('udp'));
-        const dns = createDnsUdpAnalyzer(ctx, { counter: new Counter(), maxPending: 2, maxAnswered: 2 });
+        const dns = createDnsUdpAnalyzer(ctx, { maxPending: 2, maxAnswered: 2 });
         datagrams.forEach(([dir, p], i) => dns.datagram(dir, p, i + 1, i));
         dns.end(100, 100);
       }),
@@ -49,7 +48,7 @@ describe('robustness: arbitrary bytes never throw', () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 8 }), (steps) => {
         const { ctx } = collector(makeFlow('tcp'));
-        const dns = createDnsTcpAnalyzer(ctx, { counter: new Counter() });
+        const dns = createDnsTcpAnalyzer(ctx);
         const offsets = [0, 0];
         steps.forEach((s, i) => {
           if ('gap' in s) {
@@ -73,7 +72,7 @@ describe('robustness: arbitrary bytes never throw', () => {
     const stream = framed(...msgs);
     const run = (cuts: number[]): GotapEvent[] => {
       const { ctx, events } = collector(makeFlow('tcp'));
-      const dns = createDnsTcpAnalyzer(ctx, { counter: new Counter() });
+      const dns = createDnsTcpAnalyzer(ctx);
       const points = [...new Set([0, ...cuts.map((c) => c % (stream.length + 1)), stream.length])].sort((x, y) => x - y);
       for (let i = 1; i < points.length; i++) dns.data(0, { data: stream.subarray(points[i - 1], points[i]), offset: points[i - 1]!, frame: 1, ts: 1 });
       dns.end(2, 2);

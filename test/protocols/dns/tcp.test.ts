@@ -2,13 +2,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Direction } from '../../../src/flow/types.js';
 import { createDnsTcpAnalyzer } from '../../../src/protocols/dns/index.js';
-import { Counter } from '../../../src/util/counter.js';
 import { a, collector, framed, makeFlow, ofType, query, response } from './helpers.js';
 
 function setup() {
-  const { ctx, events } = collector(makeFlow('tcp'));
-  const counter = new Counter();
-  const dns = createDnsTcpAnalyzer(ctx, { counter });
+  const { ctx, events, counter } = collector(makeFlow('tcp'));
+  const dns = createDnsTcpAnalyzer(ctx);
   const offsets = [0, 0];
   const send = (dir: Direction, data: Uint8Array, frame: number, ts = frame) => {
     dns.data(dir, { data, offset: offsets[dir]!, frame, ts });

@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createDnsUdpAnalyzer } from '../../../src/protocols/dns/index.js';
-import { Counter } from '../../../src/util/counter.js';
 import { a, bytes, CLIENT, collector, header, makeFlow, ofType, query, RESOLVER, response } from './helpers.js';
 
 function setup(options: Parameters<typeof createDnsUdpAnalyzer>[1] = {}, flow = makeFlow('udp')) {
-  const { ctx, events } = collector(flow);
-  const counter = new Counter();
-  const dns = createDnsUdpAnalyzer(ctx, { counter, ...options });
+  const { ctx, events, counter } = collector(flow);
+  const dns = createDnsUdpAnalyzer(ctx, options);
   return { dns, events, counter };
 }
 

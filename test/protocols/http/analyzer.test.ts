@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { testContext } from '../context.js';
 import { describe, expect, it } from 'vitest';
 import type { GotapEvent } from '../../../src/protocols/events.js';
 import { createHttpAnalyzer } from '../../../src/protocols/http/index.js';
@@ -196,7 +197,7 @@ describe('HTTP/0.9, CONNECT and upgrades', () => {
     h.end();
     expect(h.requests).toMatchObject([{ method: 'CONNECT', connectTarget: 'proxy.golang.org:443', target: 'proxy.golang.org:443' }]);
     expect(h.responses).toMatchObject([{ status: 200, method: 'CONNECT', requestPacket: f, bodyBytes: 0 }]);
-    expect(h.tunnels).toEqual(['proxy.golang.org:443']);
+    expect(h.tunnels).toEqual(['http']);
     const responseHead = 'HTTP/1.1 200 Connection established\r\n\r\n'.length;
     expect(h.tunnel!.calls).toEqual([
       'data 0 @69 f2 early',
@@ -206,16 +207,6 @@ describe('HTTP/0.9, CONNECT and upgrades', () => {
       'end f6',
     ]);
     expect(h.errors).toEqual([]);
-  });
-
-  it('stops parsing when no tunnel analyzer is available', () => {
-    const h = new Harness({ acceptTunnel: false });
-    h.send(0, 'CONNECT a:443 HTTP/1.1\r\n\r\n');
-    h.send(1, 'HTTP/1.1 200 OK\r\n\r\n');
-    h.send(0, 'not http at all');
-    h.send(1, 'HTTP/1.1 200 OK\r\n\r\n');
-    expect(h.tunnels).toEqual(['a:443']);
-    expect(h.events.map((e) => e.type)).toEqual(['http-request', 'http-response']);
   });
 
   it('keeps parsing HTTP after CONNECT 407', () => {
@@ -229,7 +220,7 @@ describe('HTTP/0.9, CONNECT and upgrades', () => {
     h.send(0, 'tls');
     expect(h.responses.map((r) => [r.status, r.bodyBytes])).toEqual([[407, 4], [200, 0]]);
     expect(h.requests).toHaveLength(2);
-    expect(h.tunnels).toEqual(['a:443']);
+    expect(h.tunnels).toEqual(['http']);
     expect(h.tunnel!.calls).toEqual([`data 0 @${first.length + retry.length} f5 tls`]);
   });
 
@@ -332,8 +323,8 @@ describe('errors and bounds', () => {
     );
     const step = fc.tuple(fc.constantFrom(0 as const, 1 as const), fc.oneof(piece, fc.integer({ min: 0, max: 100 })));
     fc.assert(
-      fc.property(fc.array(step, { maxLength: 30 }), fc.boolean(), (steps, accept) => {
-        const h = new Harness({ acceptTunnel: accept });
+      fc.property(fc.array(step, { maxLength: 30 }), (steps) => {
+        const h = new Harness();
         for (const [dir, p] of steps) {
           if (typeof p === 'number') h.gap(dir, p);
           else h.send(dir, p);
@@ -347,7 +338,7 @@ describe('errors and bounds', () => {
 
   it('keeps memory bounded by its caps on a long header-free stream', () => {
     const events: GotapEvent[] = [];
-    const a = createHttpAnalyzer({ flow: makeFlow(), emit: (e) => events.push(e) }, { openTunnel: () => undefined });
+    const a = createHttpAnalyzer(testContext(makeFlow(), (e) => events.push(e)));
     const body = new Uint8Array(1 << 20).fill(0x61);
     a.data(1, { data: bytes('HTTP/1.1 200 OK\r\nContent-Length: 104857600\r\n\r\n'), offset: 0, frame: 1, ts: 1 });
     for (let k = 0; k < 100; k++) a.data(1, { data: body, offset: 0, frame: 2 + k, ts: 1 });

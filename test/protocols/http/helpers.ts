@@ -3,6 +3,7 @@ import type { Direction, DirectionStats, Flow } from '../../../src/flow/types.js
 import type { StreamAnalyzer } from '../../../src/protocols/analyzer.js';
 import type { GotapEvent, HttpErrorEvent, HttpRequestEvent, HttpResponseEvent } from '../../../src/protocols/events.js';
 import { createHttpAnalyzer } from '../../../src/protocols/http/index.js';
+import { testContext } from '../context.js';
 
 function stats(): DirectionStats {
   return { packets: 0, wireBytes: 0, payloadBytes: 0, streamBytes: 0, gaps: 0, gapBytes: 0, retransmissions: 0, conflictingOverlapBytes: 0, outOfOrder: 0, capDrops: 0 };
@@ -38,24 +39,23 @@ export class TunnelRecorder implements StreamAnalyzer {
 
 export class Harness {
   events: GotapEvent[] = [];
+  /** Labels of the children opened (one per accepted CONNECT). */
   tunnels: string[] = [];
   tunnel: TunnelRecorder | undefined;
   readonly analyzer: StreamAnalyzer;
   private offsets = [0, 0];
   private frame = 0;
 
-  constructor(opts: { acceptTunnel?: boolean } = {}) {
-    this.analyzer = createHttpAnalyzer(
-      { flow: makeFlow(), emit: (ev) => this.events.push(ev) },
-      {
-        openTunnel: (target) => {
-          this.tunnels.push(target);
-          if (opts.acceptTunnel === false) return undefined;
-          this.tunnel = new TunnelRecorder();
-          return this.tunnel;
-        },
-      },
-    );
+  readonly problems;
+
+  constructor() {
+    const ctx = testContext(makeFlow(), (ev) => this.events.push(ev), (label) => {
+      this.tunnels.push(label);
+      this.tunnel = new TunnelRecorder();
+      return this.tunnel;
+    });
+    this.problems = ctx.problems;
+    this.analyzer = createHttpAnalyzer(ctx);
   }
 
   /** Sends bytes in one chunk (its own frame number, returned). */

@@ -4,6 +4,7 @@
  * 1.2, the same over TLS 1.3, and a client rejecting an untrusted chain), and on
  * built flights for the cases real tools do not produce on demand.
  */
+import { testContext } from '../context.js';
 import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { GotapEvent, TlsAlertEvent, TlsCertificatesEvent, TlsClientHelloEvent, TlsServerHelloEvent } from '../../../src/protocols/events.js';
@@ -188,7 +189,7 @@ describe('record and handshake reassembly', () => {
 
   it('TLS 1.3 flight without a visible end (client direction lost) is not reported', () => {
     const events: GotapEvent[] = [];
-    const a = createTlsAnalyzer({ flow: makeFlow(), emit: (e) => events.push(e) });
+    const a = createTlsAnalyzer(testContext(makeFlow(), (e) => events.push(e)));
     const sh = handshake(2, serverHelloBody({ cipher: 0x1301, extensions: [ext(0x002b, u16(0x0304))] }));
     a.data(0, { data: records(22, hello()), offset: 0, frame: 1, ts: 1 });
     a.data(1, { data: concat(records(22, sh), records(23, new Uint8Array(3000))), offset: 0, frame: 2, ts: 2 });
@@ -242,7 +243,7 @@ describe('stopping a direction', () => {
 
   it('a gap stops that direction with one tls-error, the other continues', () => {
     const events: GotapEvent[] = [];
-    const a = createTlsAnalyzer({ flow: makeFlow(), emit: (e) => events.push(e) });
+    const a = createTlsAnalyzer(testContext(makeFlow(), (e) => events.push(e)));
     a.data(0, { data: base[0]![1].subarray(0, 20), offset: 0, frame: 1, ts: 1 });
     a.gap(0, 100, 2, 2);
     a.gap(0, 100, 3, 3);

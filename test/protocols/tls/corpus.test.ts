@@ -5,6 +5,7 @@
  * independent JA3 implementation, computes tls.handshake.ja3_full. Skipped when the
  * corpus (../shared/corpus, absent from a fresh clone) or tshark is missing.
  */
+import { testContext } from '../context.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -33,7 +34,7 @@ function tshark(args: string[]): string {
 /** Feeds one tshark-reassembled TCP stream to a fresh analyzer. */
 function analyzeStream(file: string, stream: number): GotapEvent[] {
   const events: GotapEvent[] = [];
-  const a = createTlsAnalyzer({ flow: makeFlow(stream + 1), emit: (e) => events.push(e) });
+  const a = createTlsAnalyzer(testContext(makeFlow(stream + 1), (e) => events.push(e)));
   const lines = tshark(['-r', file, '-q', '-z', `follow,tcp,raw,${stream}`]).split('\n');
   const offsets = [0, 0];
   let frame = 0;

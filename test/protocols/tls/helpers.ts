@@ -3,6 +3,7 @@
  * segments through it with any chunking, the recorded fixtures, and builders for
  * TLS records and handshake messages.
  */
+import { testContext } from '../context.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,7 +48,7 @@ export const byteByByte: Chunker = (n) => Array.from({ length: n }, () => 1);
 /** Feeds segments in order (segment i is frame i+1 at ts 1000+i), each cut by `chunker`, then ends the flow. */
 export function run(segments: Segment[], chunker: Chunker = whole, startOffset = 0): GotapEvent[] {
   const events: GotapEvent[] = [];
-  const a = createTlsAnalyzer({ flow: makeFlow(), emit: (e) => events.push(e) });
+  const a = createTlsAnalyzer(testContext(makeFlow(), (e) => events.push(e)));
   const offsets = [startOffset, startOffset];
   segments.forEach(([dir, bytes], i) => {
     let p = 0;
