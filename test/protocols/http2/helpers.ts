@@ -1,0 +1,121 @@
+/** Test scaffolding for the HTTP/2 analyzer: frame and HPACK builders, an event recorder. */
+import type { Direction } from '../../../src/flow/types.js';
+import type { StreamAnalyzer } from '../../../src/protocols/analyzer.js';
+import type { GotapEvent, HttpErrorEvent, HttpRequestEvent, HttpResponseEvent } from '../../../src/protocols/events.js';
+import { createHttp2Analyzer, type Http2AnalyzerOptions } from '../../../src/protocols/http2/index.js';
+import { CLIENT_PREFACE } from '../../../src/protocols/http2/detect.js';
+import { huffmanCode } from '../../../src/protocols/http2/huffman.js';
+import { Counter } from '../../../src/util/counter.js';
+import { concat } from '../../bytes.js';
+import { makeFlow } from '../http/helpers.js';
+
+export { CLIENT_PREFACE, concat };
+
+export const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
+export const latin1 = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'latin1'));
+
+export function frame(type: number, flags: number, streamId: number, payload: ArrayLike<number> = []): Uint8Array {
+  const n = payload.length;
+  return concat([n >>> 16, (n >> 8) & 0xff, n & 0xff, type, flags, (streamId >>> 24) & 0x7f, (streamId >> 16) & 0xff, (streamId >> 8) & 0xff, streamId & 0xff], payload);
+}
+
+export const u32 = (v: number): number[] => [v >>> 24, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff];
+
+export function settings(...pairs: [number, number][]): Uint8Array {
+  return frame(4, 0, 0, pairs.flatMap(([id, v]) => [id >> 8, id & 0xff, ...u32(v)]));
+}
+
+/** HPACK integer with an N-bit prefix (RFC 7541 §5.1). */
+export function hpackInt(v: number, prefix: number, first = 0): number[] {
+  const max = (1 << prefix) - 1;
+  if (v < max) return [first | v];
+  const out = [first | max];
+  v -= max;
+  while (v >= 128) {
+    out.push((v % 128) | 0x80);
+    v = Math.floor(v / 128);
+  }
+  out.push(v);
+  return out;
+}
+
+export function huffmanEncode(s: string): number[] {
+  const out: number[] = [];
+  let acc = 0n;
+  let bits = 0;
+  for (const b of latin1(s)) {
+    const { code, bits: n } = huffmanCode(b);
+    acc = (acc << BigInt(n)) | BigInt(code);
+    bits += n;
+  }
+  const pad = (8 - (bits % 8)) % 8;
+  acc = (acc << BigInt(pad)) | ((1n << BigInt(pad)) - 1n);
+  bits += pad;
+  for (let i = bits - 8; i >= 0; i -= 8) out.push(Number((acc >> BigInt(i)) & 0xffn));
+  return out;
+}
+
+export function hpackString(s: string, huffman = false): number[] {
+  if (huffman) {
+    const h = huffmanEncode(s);
+    return [...hpackInt(h.length, 7, 0x80), ...h];
+  }
+  return [...hpackInt(s.length, 7), ...latin1(s)];
+}
+
+/** A header block of literals with incremental indexing and new names (or without indexing). */
+export function block(fields: [string, string][], opts: { index?: boolean; huffman?: boolean } = {}): Uint8Array {
+  const out: number[] = [];
+  for (const [n, v] of fields) out.push(opts.index ? 0x40 : 0x00, ...hpackString(n, opts.huffman), ...hpackString(v, opts.huffman));
+  return Uint8Array.from(out);
+}
+
+export const FLAGS = { END_STREAM: 1, END_HEADERS: 4, PADDED: 8, PRIORITY: 0x20 };
+
+export function headers(streamId: number, fields: [string, string][], endStream = true): Uint8Array {
+  return frame(1, FLAGS.END_HEADERS | (endStream ? FLAGS.END_STREAM : 0), streamId, block(fields));
+}
+
+export const GET = (path: string, authority = 'proxy.golang.org'): [string, string][] => [
+  [':method', 'GET'], [':scheme', 'http'], [':authority', authority], [':path', path], ['user-agent', 'Go-http-client/2.0'],
+];
+
+export class Harness {
+  events: GotapEvent[] = [];
+  problems = new Counter();
+  readonly analyzer: StreamAnalyzer;
+  private offsets = [0, 0];
+  private frameNo = 0;
+
+  constructor(opts: Omit<Http2AnalyzerOptions, 'problems'> = {}) {
+    this.analyzer = createHttp2Analyzer({ flow: makeFlow(), emit: (ev) => this.events.push(ev) }, { ...opts, problems: this.problems });
+  }
+
+  send(dir: Direction, data: Uint8Array): number {
+    const f = ++this.frameNo;
+    this.analyzer.data(dir, { data, offset: this.offsets[dir]!, frame: f, ts: 1000 + f });
+    this.offsets[dir]! += data.length;
+    return f;
+  }
+
+  gap(dir: Direction, size: number): number {
+    const f = ++this.frameNo;
+    this.analyzer.gap(dir, size, f, 1000 + f);
+    this.offsets[dir]! += size;
+    return f;
+  }
+
+  end(): void {
+    this.analyzer.end(2000, ++this.frameNo);
+  }
+
+  get requests(): HttpRequestEvent[] {
+    return this.events.filter((e): e is HttpRequestEvent => e.type === 'http-request');
+  }
+  get responses(): HttpResponseEvent[] {
+    return this.events.filter((e): e is HttpResponseEvent => e.type === 'http-response');
+  }
+  get errors(): HttpErrorEvent[] {
+    return this.events.filter((e): e is HttpErrorEvent => e.type === 'http-error');
+  }
+}
