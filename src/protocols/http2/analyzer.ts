@@ -21,7 +21,8 @@
  *
  * Bounds: a header block (HEADERS/PUSH_PROMISE + CONTINUATION) is kept up to
  * MAX_HEADER_BLOCK bytes (beyond: skipped, the direction's HPACK context forgotten);
- * at most MAX_STREAMS streams are tracked at once; DATA is counted, never copied.
+ * at most MAX_STREAMS streams are tracked at once (the oldest is flushed and dropped to
+ * make room); DATA is counted, never copied.
  */
 import type { Direction, StreamChunk } from '../../flow/types.js';
 import { Counter } from '../../util/counter.js';
@@ -180,10 +181,14 @@ export function createHttp2Analyzer(ctx: AnalyzerContext, opts: Http2AnalyzerOpt
     if (st.ended[0] && st.ended[1]) streams.delete(st.id);
   }
 
-  function openStream(id: number, info?: RequestInfo): Stream | undefined {
+  function openStream(id: number, info?: RequestInfo): Stream {
     if (streams.size >= MAX_STREAMS) {
-      problem(`more than ${MAX_STREAMS} open streams`);
-      return undefined;
+      // The oldest stream goes (Map order is insertion order): a peer that never answers
+      // (or a direction stopped by a gap) must not silence every later request.
+      const [oldest] = streams.values();
+      problem(`more than ${MAX_STREAMS} open streams (oldest dropped)`);
+      flushResponse(oldest!);
+      streams.delete(oldest!.id);
     }
     const st: Stream = { id, info, answered: false, requestBytes: 0, responseBytes: 0, ended: [false, false] };
     streams.set(id, st);
@@ -199,7 +204,6 @@ export function createHttp2Analyzer(ctx: AnalyzerContext, opts: Http2AnalyzerOpt
       }
       lastClientStream = id;
       st = openStream(id);
-      if (st === undefined) return;
       if (fields !== undefined) st.request = requestEvent(st, fields, frame, ts);
     }
     if (endStream) endHalf(st, 0);
@@ -287,8 +291,7 @@ export function createHttp2Analyzer(ctx: AnalyzerContext, opts: Http2AnalyzerOpt
     lastPromised = promisedId;
     const method = fields && headerValue(fields, ':method');
     const target = fields && headerValue(fields, ':path');
-    const st = openStream(promisedId, method !== undefined && target !== undefined ? { packet: frame, method, target } : undefined);
-    if (st !== undefined) st.ended[0] = true;
+    openStream(promisedId, method !== undefined && target !== undefined ? { packet: frame, method, target } : undefined).ended[0] = true;
   }
 
   // ------------------------------------------------------------ header blocks
@@ -304,7 +307,7 @@ export function createHttp2Analyzer(ctx: AnalyzerContext, opts: Http2AnalyzerOpt
         s.hpack.forget();
       } else {
         if (decoded.overflow) problem('header list over the cap (later fields dropped)');
-        if (decoded.unknown) problem('header field lost with an earlier gap');
+        if (decoded.unknown) problem('header field refers to a table entry lost earlier');
         else fields = decoded.fields;
       }
     }
@@ -484,8 +487,7 @@ export function createHttp2Analyzer(ctx: AnalyzerContext, opts: Http2AnalyzerOpt
   if (opts.upgrade !== undefined) {
     const { requestPacket, method, target, settings } = opts.upgrade;
     lastClientStream = 1;
-    const st = openStream(1, { packet: requestPacket, method, target });
-    if (st !== undefined) st.ended[0] = true;
+    openStream(1, { packet: requestPacket, method, target }).ended[0] = true;
     if (settings !== undefined) applySettings(sides[0], Uint8Array.from(Buffer.from(settings, 'base64url')));
   }
 
