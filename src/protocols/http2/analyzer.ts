@@ -307,8 +307,10 @@ export function createHttp2Analyzer(ctx: AnalyzerContext, opts: Http2AnalyzerOpt
         s.hpack.forget();
       } else {
         if (decoded.overflow) problem('header list over the cap (later fields dropped)');
+        // Fields that are known stay usable: after a gap, Go's encoder keeps referring to
+        // the :authority it indexed at the start, while :method and :path still decode.
         if (decoded.unknown) problem('header field refers to a table entry lost earlier');
-        else fields = decoded.fields;
+        fields = decoded.fields;
       }
     }
     if (block.kind === 'push') onPushPromise(block.promisedId, fields, frame);

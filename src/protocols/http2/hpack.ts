@@ -22,8 +22,8 @@
  *
  * After bytes were lost (a capture gap, a block too large to keep), the table's content
  * is unknown: `forget()` keeps decoding new insertions (they take the lowest indexes) and
- * reports a reference to an older entry as `unknown`, never as a wrong value. A size
- * update to 0 empties the table and makes it fully known again.
+ * leaves out a field that refers to an older entry (`unknown`), never giving a wrong
+ * value; the rest of the list is kept. A size update to 0 makes the table known again.
  *
  * Strings are decoded as latin1, so every octet is kept exactly (as the HTTP/1 parser does).
  */
@@ -64,7 +64,7 @@ export interface DecodedBlock {
   fields: [string, string][];
   /** The header list exceeded MAX_HEADER_LIST_SIZE or MAX_FIELDS: later fields were dropped. */
   overflow: boolean;
-  /** A field referenced a dynamic entry lost in a gap: the list is incomplete. */
+  /** Fields referring to dynamic entries lost earlier were left out: the list is incomplete. */
   unknown: boolean;
 }
 

@@ -164,7 +164,8 @@ describe('errors', () => {
     h.send(0, frame(9, FLAGS.END_HEADERS, 1, b.subarray(5)));
     h.send(0, frame(1, FLAGS.END_HEADERS | FLAGS.END_STREAM, 3, concat(block(GET('/next')), [0x80 | 62])));
     h.send(0, headers(5, GET('/literal-only')));
-    expect(h.requests.map((r) => r.target)).toEqual(['/literal-only']);
+    // Stream 3's unknown field is left out; its known fields still make a request.
+    expect(h.requests.map((r) => [r.target, r.headers.length])).toEqual([['/next', 5], ['/literal-only', 5]]);
     expect(h.problems.toJSON()).toMatchObject({
       'http2: header block interrupted by another frame': 1,
       'http2: CONTINUATION without a header block': 1,
@@ -183,6 +184,7 @@ describe('errors', () => {
     expect(h.problems.toJSON()).toEqual({
       "http2: HPACK: dynamic table size 8192 above the peer's limit 4096": 1,
       'http2: header field refers to a table entry lost earlier': 1,
+      'http2: request without :method or :path': 1,
     });
     expect(fresh.problems.toJSON()).toEqual({ 'http2: HPACK: index 70 beyond the dynamic table': 1 });
   });
@@ -233,9 +235,16 @@ describe('gaps', () => {
     h.gap(0, 10);
     h.send(0, b.subarray(30));
     h.send(0, headers(5, GET('/literal')));
-    h.send(0, frame(1, FLAGS.END_HEADERS | FLAGS.END_STREAM, 7, [0x82, 0x86, 0x80 | 62]));
-    expect(h.requests.map((r) => r.target)).toEqual(['/indexed', '/literal']);
-    expect(h.problems.toJSON()).toEqual({ 'http2: header block cut by a gap': 1, 'http2: header field refers to a table entry lost earlier': 1 });
+    // :path from the table as it was before the gap: unknown, so no request (never a wrong one).
+    h.send(0, frame(1, FLAGS.END_HEADERS | FLAGS.END_STREAM, 7, [0x82, 0x86, 0x80 | 63]));
+    // :authority unknown, :path a literal: the request is reported without a host.
+    h.send(0, frame(1, FLAGS.END_HEADERS | FLAGS.END_STREAM, 9, concat([0x82, 0x86, 0x80 | 63], block([[':path', '/no-host']]))));
+    expect(h.requests.map((r) => [r.target, r.host])).toEqual([['/indexed', 'proxy.golang.org'], ['/literal', 'proxy.golang.org'], ['/no-host', undefined]]);
+    expect(h.problems.toJSON()).toEqual({
+      'http2: header block cut by a gap': 1,
+      'http2: header field refers to a table entry lost earlier': 2,
+      'http2: request without :method or :path': 1,
+    });
   });
 });
 
