@@ -16,8 +16,9 @@
  *
  * RST_STREAM with a code other than NO_ERROR and GOAWAY with an error code become
  * http-error events naming the code (bounded per connection). Malformed frames, HPACK
- * errors and cap hits are counted in `problems` ("http2: …"); only losing the frame
- * boundary stops a direction.
+ * errors and cap hits are counted in `problems` ("http2: …"). A gap inside a frame is
+ * skipped exactly; a gap across frames starts a bounded search for the next boundary, and
+ * only a failed search (or a client without the preface) stops a direction.
  *
  * Bounds: a header block (HEADERS/PUSH_PROMISE + CONTINUATION) is kept up to
  * MAX_HEADER_BLOCK bytes (beyond: skipped, the direction's HPACK context forgotten);
@@ -32,7 +33,7 @@ import { headerValue } from '../http/head.js';
 import { ByteQueue } from '../tls/byte-queue.js';
 import { CLIENT_PREFACE } from './detect.js';
 import {
-  DEFAULT_MAX_FRAME_SIZE, errorCodeName, Flag, FrameReader, FrameType, keepBytes, LARGEST_FRAME_SIZE, Setting,
+  DEFAULT_MAX_FRAME_SIZE, errorCodeName, findFrameBoundary, Flag, FrameReader, FrameType, keepBytes, LARGEST_FRAME_SIZE, Setting,
   type FrameHeader,
 } from './frames.js';
 import { HpackDecoder } from './hpack.js';
@@ -43,6 +44,8 @@ export const MAX_HEADER_BLOCK = 128 * 1024;
 export const MAX_STREAMS = 1024;
 /** http-error events for resets and GOAWAYs per connection (a rapid-reset flood is counted, not listed). */
 export const MAX_ERROR_EVENTS = 64;
+/** Bytes held while searching for a frame boundary after a gap (three 16 KiB frames fit). */
+export const MAX_HUNT_BYTES = 64 * 1024;
 /** GOAWAY debug data shown in the error reason. */
 const MAX_DEBUG_TEXT = 256;
 
@@ -101,6 +104,15 @@ interface Side {
   /** The peer's SETTINGS_MAX_FRAME_SIZE (largest seen): frames this side may send. */
   maxFrameSize: number;
   block: Block | undefined;
+  /** After a gap across frames: bytes held while searching for a frame boundary. */
+  hunt: Hunt | undefined;
+}
+
+interface Hunt {
+  bytes: ByteQueue;
+  chunks: { data: Uint8Array; frame: number; ts: number }[];
+  /** Where the search goes on. */
+  from: number;
 }
 
 const who = (dir: Direction): string => (dir === 0 ? 'client' : 'server');
@@ -129,6 +141,7 @@ export function createHttp2Analyzer(ctx: AnalyzerContext, opts: Http2AnalyzerOpt
       stopped: false,
       maxFrameSize: DEFAULT_MAX_FRAME_SIZE,
       block: undefined,
+      hunt: undefined,
     };
     side.reader = new FrameReader(
       { header: (h) => onHeader(side, h), frame: (h, kept, frame, ts, damaged) => onFrame(side, h, kept, frame, ts, damaged) },
@@ -142,6 +155,7 @@ export function createHttp2Analyzer(ctx: AnalyzerContext, opts: Http2AnalyzerOpt
     if (s.stopped) return;
     s.stopped = true;
     s.block = undefined;
+    s.hunt = undefined;
     s.reader.release();
     ctx.emit({ type: 'http-error', ts, packet: frame, flowId: ctx.flow.id, dir: s.dir, reason });
   }
@@ -507,10 +521,52 @@ export function createHttp2Analyzer(ctx: AnalyzerContext, opts: Http2AnalyzerOpt
     return n;
   }
 
+  /**
+   * A gap crossed a frame boundary: what follows is searched for a boundary (frames.ts,
+   * findFrameBoundary) instead of giving the direction up. The header block in progress
+   * and the HPACK context are lost; DATA counts of streams in the gap are short.
+   */
+  function startHunt(s: Side): void {
+    problem('gap across a frame boundary');
+    if (s.block !== undefined) loseBlock(s, 'header block cut by a gap');
+    s.block = undefined;
+    s.hpack.forget();
+    s.reader.reset();
+    s.hunt = { bytes: new ByteQueue(MAX_HUNT_BYTES), chunks: [], from: 0 };
+  }
+
+  function hunt(s: Side, h: Hunt, chunk: StreamChunk): void {
+    const room = MAX_HUNT_BYTES - h.bytes.length;
+    const taken = chunk.data.length > room ? chunk.data.subarray(0, room) : chunk.data;
+    h.bytes.append(taken);
+    h.chunks.push({ data: taken.slice(), frame: chunk.frame, ts: chunk.ts });
+    const view = h.bytes.view();
+    const r = findFrameBoundary(view, h.from, s.maxFrameSize);
+    if (r !== 'none' && r.found) {
+      s.hunt = undefined;
+      problem('resynchronised after a gap');
+      let skip = r.at;
+      for (const c of h.chunks) {
+        if (skip >= c.data.length) {
+          skip -= c.data.length;
+          continue;
+        }
+        s.reader.push(skip > 0 ? c.data.subarray(skip) : c.data, c.frame, c.ts);
+        skip = 0;
+        if (s.stopped) return;
+      }
+      if (taken.length < chunk.data.length) s.reader.push(chunk.data.subarray(taken.length), chunk.frame, chunk.ts);
+      return;
+    }
+    h.from = r === 'none' ? Math.max(0, view.length - 8) : r.at;
+    if (h.bytes.length >= MAX_HUNT_BYTES) stop(s, 'gap in the stream and no frame boundary found after it', chunk.frame, chunk.ts);
+  }
+
   return {
     data(dir, chunk) {
       const s = sides[dir];
       if (ended || s.stopped) return;
+      if (s.hunt !== undefined) return hunt(s, s.hunt, chunk);
       const from = s.preface > 0 ? matchPreface(s, chunk) : 0;
       if (s.stopped || from === chunk.data.length) return;
       s.reader.push(from === 0 ? chunk.data : chunk.data.subarray(from), chunk.frame, chunk.ts);
@@ -519,16 +575,21 @@ export function createHttp2Analyzer(ctx: AnalyzerContext, opts: Http2AnalyzerOpt
     gap(dir, size, frame, ts) {
       const s = sides[dir];
       if (ended || s.stopped || size <= 0) return;
-      if (s.preface > 0 || !s.reader.skip(size, frame, ts)) {
-        problem('gap across a frame boundary');
-        stop(s, 'gap in the stream outside a frame of known length', frame, ts);
+      if (s.preface > 0) {
+        problem('gap in the client preface');
+        stop(s, 'gap in the HTTP/2 client preface', frame, ts);
+      } else if (s.hunt !== undefined) {
+        // Bytes before this gap cannot chain into bytes after it.
+        s.hunt = { bytes: new ByteQueue(MAX_HUNT_BYTES), chunks: [], from: 0 };
+      } else if (!s.reader.skip(size, frame, ts)) {
+        startHunt(s);
       }
     },
 
     end() {
       if (ended) return;
       ended = true;
-      for (const s of sides) if (!s.stopped && (s.block !== undefined || !s.reader.atBoundary)) problem('connection ended inside a frame');
+      for (const s of sides) if (!s.stopped && s.hunt === undefined && (s.block !== undefined || !s.reader.atBoundary)) problem('connection ended inside a frame');
       for (const st of [...streams.values()].sort((a, b) => a.id - b.id)) flushResponse(st);
       streams.clear();
     },

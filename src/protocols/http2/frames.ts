@@ -105,14 +105,16 @@ export class FrameReader {
     this.kept = new ByteQueue(keepCap);
   }
 
-  /** The frame being read, and how far into its payload. */
-  get inFrame(): { header: FrameHeader; consumed: number } | undefined {
-    return this.current && { header: this.current, consumed: this.done };
-  }
-
   /** Whether the stream stands exactly between two frames. */
   get atBoundary(): boolean {
     return this.current === undefined && this.headLen === 0;
+  }
+
+  /** Forgets the frame in progress: the next byte pushed starts a frame header. */
+  reset(): void {
+    this.current = undefined;
+    this.headLen = 0;
+    this.kept.consume(this.kept.length);
   }
 
   push(data: Uint8Array, frame: number, ts: number): void {
@@ -173,4 +175,62 @@ export class FrameReader {
     this.sink.frame(h, kept, frame, ts, this.damaged);
     this.kept.consume(kept.length);
   }
+}
+
+/** Flags each frame type defines (RFC 9113 §6); anything else set makes a header implausible. */
+const DEFINED_FLAGS = [0x09, 0x2d, 0, 0, 0x01, 0x0c, 0x01, 0, 0, 0x04];
+/** Exact payload lengths of fixed-size frames (-1: variable). */
+const FIXED_LENGTH = [-1, -1, 5, 4, -1, -1, 8, -1, 4, -1];
+/** Frame types that live on stream 0 (1), on a stream (2), or either (0). */
+const STREAM_RULE = [2, 2, 2, 2, 1, 2, 1, 1, 0, 2];
+/** Frames whose chain must hold before a boundary found by search is trusted. */
+export const RESYNC_CHAIN = 3;
+
+function readHeader(b: Uint8Array, at: number): FrameHeader {
+  return { length: (b[at]! << 16) | (b[at + 1]! << 8) | b[at + 2]!, type: b[at + 3]!, flags: b[at + 4]!, streamId: ((b[at + 5]! & 0x7f) << 24) | (b[at + 6]! << 16) | (b[at + 7]! << 8) | b[at + 8]! };
+}
+
+/** Could these 9 bytes be a frame header a conforming peer sends? Strict: unknown types say no. */
+function plausible(b: Uint8Array, at: number, maxFrameSize: number): boolean {
+  const h = readHeader(b, at);
+  if (h.type > FrameType.CONTINUATION || (b[at + 5]! & 0x80) !== 0 || h.length > maxFrameSize) return false;
+  if ((h.flags & ~DEFINED_FLAGS[h.type]!) !== 0) return false;
+  const fixed = FIXED_LENGTH[h.type]!;
+  if (fixed >= 0 && h.length !== fixed) return false;
+  if (h.type === FrameType.SETTINGS && (h.flags & Flag.ACK ? h.length !== 0 : h.length % 6 !== 0)) return false;
+  if (h.type === FrameType.GOAWAY && h.length < 8) return false;
+  const rule = STREAM_RULE[h.type]!;
+  return rule === 0 || (rule === 1) === (h.streamId === 0);
+}
+
+/** A header block not yet ended must be followed by its CONTINUATION, and only then. */
+function follows(prev: FrameHeader, next: FrameHeader): boolean {
+  const open = (prev.type === FrameType.HEADERS || prev.type === FrameType.PUSH_PROMISE || prev.type === FrameType.CONTINUATION) && (prev.flags & Flag.END_HEADERS) === 0;
+  return open ? next.type === FrameType.CONTINUATION && next.streamId === prev.streamId : next.type !== FrameType.CONTINUATION;
+}
+
+/**
+ * Searches bytes taken after a gap for a frame boundary (Suricata-style resynchronisation):
+ * the first offset from `from` where RESYNC_CHAIN consecutive plausible headers chain by
+ * their lengths. Random bytes pass one header check with probability well under 10^-5, so a
+ * chain of three is not found by chance. Returns the offset, 'more' (the chain at the
+ * returned `at` needs bytes not seen yet), or 'none' (nothing from `from` on).
+ */
+export function findFrameBoundary(b: Uint8Array, from: number, maxFrameSize: number): { at: number; found: boolean } | 'none' {
+  for (let p = from; p + FRAME_HEADER_BYTES <= b.length; p++) {
+    if (!plausible(b, p, maxFrameSize) || readHeader(b, p).type === FrameType.CONTINUATION) continue;
+    let q = p;
+    let prev: FrameHeader | undefined;
+    let k = 0;
+    for (; k < RESYNC_CHAIN; k++) {
+      if (q + FRAME_HEADER_BYTES > b.length) return { at: p, found: false };
+      if (!plausible(b, q, maxFrameSize)) break;
+      const h = readHeader(b, q);
+      if (prev !== undefined && !follows(prev, h)) break;
+      prev = h;
+      q += FRAME_HEADER_BYTES + h.length;
+    }
+    if (k === RESYNC_CHAIN) return { at: p, found: true };
+  }
+  return 'none';
 }

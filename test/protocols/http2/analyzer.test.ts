@@ -216,14 +216,28 @@ describe('gaps', () => {
     expect(h.errors).toHaveLength(0);
   });
 
-  it('across a frame boundary: that direction stops, counted', () => {
+  it('across frames: the next boundary is found by a chain of three plausible frames', () => {
+    const h = open();
+    h.send(0, headers(1, GET('/a')));
+    h.send(0, headers(3, GET('/b')));
+    h.gap(1, 50);
+    // The bytes after the gap start inside a frame: its tail, then frames again.
+    h.send(1, concat(Uint8Array.from({ length: 37 }, (_, i) => (i * 7) & 0xff), headers(1, OK, false), frame(0, 0, 1, new Uint8Array(5))));
+    expect(h.responses).toHaveLength(0);
+    h.send(1, concat(frame(0, FLAGS.END_STREAM, 1, new Uint8Array(0)), headers(3, [[':status', '404']])));
+    expect(h.responses.map((r) => [r.streamId, r.status, r.target, r.bodyBytes])).toEqual([[1, 200, '/a', 5], [3, 404, '/b', 0]]);
+    expect(h.errors).toHaveLength(0);
+    expect(h.problems.toJSON()).toEqual({ 'http2: gap across a frame boundary': 1, 'http2: resynchronised after a gap': 1 });
+  });
+
+  it('across frames with no boundary after it: that direction stops, counted', () => {
     const h = open();
     h.send(0, headers(1, GET('/')));
     h.gap(1, 50);
-    h.send(1, headers(1, OK));
-    expect(h.errors.map((e) => [e.dir, e.reason])).toEqual([[1, 'gap in the stream outside a frame of known length']]);
-    expect(h.problems.toJSON()).toEqual({ 'http2: gap across a frame boundary': 1 });
+    for (let k = 0; k < 40; k++) h.send(1, Uint8Array.from({ length: 2000 }, (_, i) => 0xff ^ (i & 0x7f)));
     h.send(0, headers(3, GET('/client-goes-on')));
+    expect(h.errors.map((e) => [e.dir, e.reason])).toEqual([[1, 'gap in the stream and no frame boundary found after it']]);
+    expect(h.problems.toJSON()).toEqual({ 'http2: gap across a frame boundary': 1 });
     expect(h.requests.map((r) => r.target)).toEqual(['/', '/client-goes-on']);
   });
 
