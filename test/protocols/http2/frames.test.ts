@@ -79,7 +79,10 @@ describe('findFrameBoundary', () => {
   it('refuses a CONTINUATION start, unterminated header blocks without their CONTINUATION, and lengths above the limit', () => {
     const openBlock = concat(frame(1, 0, 1, [0x82]), frame(0, 0, 1, [1]), frame(8, 0, 0, u32(1)));
     expect(findFrameBoundary(concat(openBlock, new Uint8Array(9).fill(0xff)), 0, 16384)).not.toEqual({ at: 0, found: true });
-    expect(findFrameBoundary(concat(frame(9, 4, 1, [0x82]), frame(8, 0, 0, u32(1)), frame(8, 0, 0, u32(1)), frame(8, 0, 0, u32(1))), 0, 16384)).toMatchObject({ at: 10, found: true });
+    // Offset 7 looks like a 386-byte DATA frame: it is tried first, and refuted once enough bytes came.
+    const windowUpdates = new Array<Uint8Array>(40).fill(frame(8, 0, 0, u32(1)));
+    expect(findFrameBoundary(concat(frame(9, 4, 1, [0x82]), ...windowUpdates.slice(0, 3)), 0, 16384)).toEqual({ at: 7, found: false });
+    expect(findFrameBoundary(concat(frame(9, 4, 1, [0x82]), ...windowUpdates), 0, 16384)).toEqual({ at: 10, found: true });
     expect(findFrameBoundary(concat(frame(0, 0, 1, new Uint8Array(20000)), frame(8, 0, 0, u32(1))), 0, 16384)).not.toMatchObject({ at: 0 });
   });
 
