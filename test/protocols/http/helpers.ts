@@ -1,6 +1,6 @@
 /** Test scaffolding for the HTTP analyzer: a Flow, an event recorder and chunk feeding. */
 import type { Direction, DirectionStats, Flow } from '../../../src/flow/types.js';
-import type { StreamAnalyzer } from '../../../src/protocols/analyzer.js';
+import type { AnalyzerContext, StreamAnalyzer } from '../../../src/protocols/analyzer.js';
 import type { GotapEvent, HttpErrorEvent, HttpRequestEvent, HttpResponseEvent } from '../../../src/protocols/events.js';
 import { createHttpAnalyzer } from '../../../src/protocols/http/index.js';
 
@@ -36,26 +36,15 @@ export class TunnelRecorder implements StreamAnalyzer {
   }
 }
 
-export class Harness {
+/** Feeds one analyzer chunk by chunk (each its own frame number) and records its events. */
+export class RecordingHarness {
   events: GotapEvent[] = [];
-  tunnels: string[] = [];
-  tunnel: TunnelRecorder | undefined;
   readonly analyzer: StreamAnalyzer;
   private offsets = [0, 0];
   private frame = 0;
 
-  constructor(opts: { acceptTunnel?: boolean } = {}) {
-    this.analyzer = createHttpAnalyzer(
-      { flow: makeFlow(), emit: (ev) => this.events.push(ev) },
-      {
-        openTunnel: (target) => {
-          this.tunnels.push(target);
-          if (opts.acceptTunnel === false) return undefined;
-          this.tunnel = new TunnelRecorder();
-          return this.tunnel;
-        },
-      },
-    );
+  constructor(create: (ctx: AnalyzerContext) => StreamAnalyzer) {
+    this.analyzer = create({ flow: makeFlow(), emit: (ev) => this.events.push(ev) });
   }
 
   /** Sends bytes in one chunk (its own frame number, returned). */
@@ -86,5 +75,23 @@ export class Harness {
   }
   get errors(): HttpErrorEvent[] {
     return this.events.filter((e): e is HttpErrorEvent => e.type === 'http-error');
+  }
+}
+
+export class Harness extends RecordingHarness {
+  tunnels: string[] = [];
+  tunnel: TunnelRecorder | undefined;
+
+  constructor(opts: { acceptTunnel?: boolean } = {}) {
+    super((ctx) =>
+      createHttpAnalyzer(ctx, {
+        openTunnel: (target) => {
+          this.tunnels.push(target);
+          if (opts.acceptTunnel === false) return undefined;
+          this.tunnel = new TunnelRecorder();
+          return this.tunnel;
+        },
+      }),
+    );
   }
 }

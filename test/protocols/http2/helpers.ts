@@ -1,13 +1,10 @@
 /** Test scaffolding for the HTTP/2 analyzer: frame and HPACK builders, an event recorder. */
-import type { Direction } from '../../../src/flow/types.js';
-import type { StreamAnalyzer } from '../../../src/protocols/analyzer.js';
-import type { GotapEvent, HttpErrorEvent, HttpRequestEvent, HttpResponseEvent } from '../../../src/protocols/events.js';
 import { createHttp2Analyzer, type Http2AnalyzerOptions } from '../../../src/protocols/http2/index.js';
 import { CLIENT_PREFACE } from '../../../src/protocols/http2/detect.js';
 import { huffmanCode } from '../../../src/protocols/http2/huffman.js';
 import { Counter } from '../../../src/util/counter.js';
 import { concat } from '../../bytes.js';
-import { makeFlow } from '../http/helpers.js';
+import { RecordingHarness } from '../http/helpers.js';
 
 export { CLIENT_PREFACE, concat };
 
@@ -80,42 +77,12 @@ export const GET = (path: string, authority = 'proxy.golang.org'): [string, stri
   [':method', 'GET'], [':scheme', 'http'], [':authority', authority], [':path', path], ['user-agent', 'Go-http-client/2.0'],
 ];
 
-export class Harness {
-  events: GotapEvent[] = [];
-  problems = new Counter();
-  readonly analyzer: StreamAnalyzer;
-  private offsets = [0, 0];
-  private frameNo = 0;
+export class Harness extends RecordingHarness {
+  readonly problems: Counter;
 
   constructor(opts: Omit<Http2AnalyzerOptions, 'problems'> = {}) {
-    this.analyzer = createHttp2Analyzer({ flow: makeFlow(), emit: (ev) => this.events.push(ev) }, { ...opts, problems: this.problems });
-  }
-
-  send(dir: Direction, data: Uint8Array): number {
-    const f = ++this.frameNo;
-    this.analyzer.data(dir, { data, offset: this.offsets[dir]!, frame: f, ts: 1000 + f });
-    this.offsets[dir]! += data.length;
-    return f;
-  }
-
-  gap(dir: Direction, size: number): number {
-    const f = ++this.frameNo;
-    this.analyzer.gap(dir, size, f, 1000 + f);
-    this.offsets[dir]! += size;
-    return f;
-  }
-
-  end(): void {
-    this.analyzer.end(2000, ++this.frameNo);
-  }
-
-  get requests(): HttpRequestEvent[] {
-    return this.events.filter((e): e is HttpRequestEvent => e.type === 'http-request');
-  }
-  get responses(): HttpResponseEvent[] {
-    return this.events.filter((e): e is HttpResponseEvent => e.type === 'http-response');
-  }
-  get errors(): HttpErrorEvent[] {
-    return this.events.filter((e): e is HttpErrorEvent => e.type === 'http-error');
+    const problems = new Counter();
+    super((ctx) => createHttp2Analyzer(ctx, { ...opts, problems }));
+    this.problems = problems;
   }
 }
