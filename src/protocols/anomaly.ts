@@ -12,6 +12,7 @@
  *   Suricata's AppLayerResult: done (with the bytes consumed), incomplete (consumed so
  *   far and how many more bytes it needs at least), or an error.
  */
+import type { Http2Problem } from './http2/analyzer.js';
 
 /** Errors of the bounded DNS wire walk (dns/wire.ts, dns/message.ts). */
 export type DnsWireErrorKind =
@@ -76,7 +77,7 @@ export type HttpAnomaly =
   | 'http: gap outside a body of known length'
   | 'http: connection ended inside a header section';
 
-export type Http2Anomaly = 'http2: gap in the stream';
+export type Http2Anomaly = `http2: ${Http2Problem}`;
 
 /** Limits of the analyzer framework itself (dispatcher, child analyzers). */
 export type AnalyzerAnomaly = 'analyzer: child analyzers nested too deep';

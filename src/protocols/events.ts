@@ -123,14 +123,14 @@ export interface DnsConflictEvent extends EventBase {
   responses: { packet: number; ts: number; rcode: string; addresses: string[]; answers: string[]; ttl: number[] }[];
 }
 
-// ---------------------------------------------------------------- HTTP/1.x
+// ---------------------------------------------------------------- HTTP/1.x and HTTP/2
 
 export interface HttpRequestEvent extends EventBase {
   type: 'http-request';
   method: string;
   /** Request target exactly as sent (origin-form, absolute-form, authority-form for CONNECT). */
   target: string;
-  /** "HTTP/1.1", "HTTP/1.0" or "HTTP/0.9". */
+  /** "HTTP/1.1", "HTTP/1.0", "HTTP/0.9" or "HTTP/2". */
   version: string;
   host?: string;
   userAgent?: string;
@@ -141,6 +141,8 @@ export interface HttpRequestEvent extends EventBase {
   connectTarget?: string;
   /** Header (name, value) pairs as sent, bounded in count and size. */
   headers: [string, string][];
+  /** HTTP/2: the stream that carried the request. */
+  streamId?: number;
 }
 
 export interface HttpResponseEvent extends EventBase {
@@ -158,6 +160,8 @@ export interface HttpResponseEvent extends EventBase {
   method?: string;
   target?: string;
   headers: [string, string][];
+  /** HTTP/2: the stream that carried the response. */
+  streamId?: number;
 }
 
 /** A stream that stopped parsing as HTTP: the reason, and the direction. */

@@ -10,7 +10,7 @@ import type { Direction, Flow, FlowHandler } from '../../src/flow/types.js';
 import type { AnalyzerContext, StreamAnalyzer } from '../../src/protocols/analyzer.js';
 import { MAX_CHILD_DEPTH, MAX_SNIFF_BYTES, ProtocolDispatcher, probe } from '../../src/protocols/dispatch.js';
 import type { GotapEvent } from '../../src/protocols/events.js';
-import { HTTP2_PREFACE, looksLikeHttp2Preface } from '../../src/protocols/http2/index.js';
+import { CLIENT_PREFACE, looksLikeHttp2Preface } from '../../src/protocols/http2/detect.js';
 import { REGISTRY, type Registration, type StreamRegistration } from '../../src/protocols/registry.js';
 import { SecretsStore } from '../../src/secrets/store.js';
 import { Counter } from '../../src/util/counter.js';
@@ -67,7 +67,7 @@ describe('the registry', () => {
 
   it('gives the HTTP/2 preface to http2, not to the HTTP/1 sniffer that would take "PRI * HTTP/2.0" for a request', () => {
     const flow = tcpFlow(8080);
-    expect(pick(ascii(HTTP2_PREFACE), EMPTY, flow)).toBe('http2');
+    expect(pick(CLIENT_PREFACE, EMPTY, flow)).toBe('http2');
     // A prefix of the preface: HTTP/1 would say yes already, but http2 comes first and cannot tell yet.
     expect(pick(ascii('PRI * HTTP/2.0\r\n'), EMPTY, flow)).toBeUndefined();
     // At the end of the flow "cannot tell" counts as no: the HTTP/1 sniffer gets it.
@@ -102,7 +102,7 @@ describe('the registry', () => {
   });
 
   it('looksLikeHttp2Preface: true for the whole preface, undefined for every proper prefix, false on any wrong byte', () => {
-    const preface = ascii(HTTP2_PREFACE);
+    const preface = CLIENT_PREFACE;
     for (let n = 0; n < preface.length; n++) expect(looksLikeHttp2Preface(preface.subarray(0, n))).toBeUndefined();
     expect(looksLikeHttp2Preface(preface)).toBe(true);
     fc.assert(
@@ -160,7 +160,7 @@ describe('the dispatcher', () => {
 
   it('sends the HTTP/2 preface to the http2 analyzer (no HTTP/1 request event, no error)', () => {
     const h = harness(tcpFlow(80));
-    h.send(0, HTTP2_PREFACE);
+    h.send(0, CLIENT_PREFACE);
     h.send(0, Uint8Array.of(0, 0, 0, 4, 0, 0, 0, 0, 0));
     h.end();
     expect(h.flow.app).toBe('http2');
@@ -226,7 +226,7 @@ describe('the dispatcher', () => {
 describe('hostile input through the dispatcher', () => {
   const pieces = fc.oneof(
     fc.uint8Array({ maxLength: 64 }),
-    fc.constantFrom(HTTP2_PREFACE, 'GET / HTTP/1.1\r\n\r\n', 'HTTP/1.1 200 OK\r\n\r\n', 'CONNECT a:443 HTTP/1.1\r\n\r\n', 'PRI * HTTP/2.0\r\n').map(ascii),
+    fc.constantFrom('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'GET / HTTP/1.1\r\n\r\n', 'HTTP/1.1 200 OK\r\n\r\n', 'CONNECT a:443 HTTP/1.1\r\n\r\n', 'PRI * HTTP/2.0\r\n').map(ascii),
     fc.constant(clientHello),
     fc.constant(framed(query(1, 'proxy.golang.org'))),
   );

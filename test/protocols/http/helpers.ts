@@ -1,9 +1,10 @@
 /** Test scaffolding for the HTTP analyzer: a Flow, an event recorder and chunk feeding. */
 import type { Direction, DirectionStats, Flow } from '../../../src/flow/types.js';
 import type { StreamAnalyzer } from '../../../src/protocols/analyzer.js';
+import type { Counter } from '../../../src/util/counter.js';
 import type { GotapEvent, HttpErrorEvent, HttpRequestEvent, HttpResponseEvent } from '../../../src/protocols/events.js';
 import { createHttpAnalyzer } from '../../../src/protocols/http/index.js';
-import { testContext } from '../context.js';
+import { testContext, type TestContext } from '../context.js';
 
 function stats(): DirectionStats {
   return { packets: 0, wireBytes: 0, payloadBytes: 0, streamBytes: 0, gaps: 0, gapBytes: 0, retransmissions: 0, conflictingOverlapBytes: 0, outOfOrder: 0, capDrops: 0 };
@@ -37,25 +38,18 @@ export class TunnelRecorder implements StreamAnalyzer {
   }
 }
 
-export class Harness {
+/** Feeds one analyzer chunk by chunk (each its own frame number) and records its events and counted anomalies. */
+export class RecordingHarness {
   events: GotapEvent[] = [];
-  /** Labels of the children opened (one per accepted CONNECT). */
-  tunnels: string[] = [];
-  tunnel: TunnelRecorder | undefined;
   readonly analyzer: StreamAnalyzer;
+  readonly problems: Counter;
   private offsets = [0, 0];
   private frame = 0;
 
-  readonly problems;
-
-  constructor() {
-    const ctx = testContext(makeFlow(), (ev) => this.events.push(ev), (label) => {
-      this.tunnels.push(label);
-      this.tunnel = new TunnelRecorder();
-      return this.tunnel;
-    });
+  constructor(create: (ctx: TestContext) => StreamAnalyzer, openChild?: (label: string) => StreamAnalyzer) {
+    const ctx = testContext(makeFlow(), (ev) => this.events.push(ev), openChild);
     this.problems = ctx.problems;
-    this.analyzer = createHttpAnalyzer(ctx);
+    this.analyzer = create(ctx);
   }
 
   /** Sends bytes in one chunk (its own frame number, returned). */
@@ -86,5 +80,30 @@ export class Harness {
   }
   get errors(): HttpErrorEvent[] {
     return this.events.filter((e): e is HttpErrorEvent => e.type === 'http-error');
+  }
+}
+
+export class Harness extends RecordingHarness {
+  private readonly children: { labels: string[]; last?: TunnelRecorder };
+
+  constructor() {
+    const children: { labels: string[]; last?: TunnelRecorder } = { labels: [] };
+    super(
+      (ctx) => createHttpAnalyzer(ctx),
+      (label) => {
+        children.labels.push(label);
+        return (children.last = new TunnelRecorder());
+      },
+    );
+    this.children = children;
+  }
+
+  /** Labels of the children opened (one per accepted CONNECT). */
+  get tunnels(): string[] {
+    return this.children.labels;
+  }
+
+  get tunnel(): TunnelRecorder | undefined {
+    return this.children.last;
   }
 }
