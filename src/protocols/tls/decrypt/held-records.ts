@@ -24,6 +24,9 @@ export interface HeldRecord {
   ts: number;
 }
 
+export type HoldOutcome = { kept: true } | { kept: false; dropped: HeldRecord[] };
+const KEPT: HoldOutcome = { kept: true };
+
 export const DEFAULT_FLOW_HOLD_BYTES = 256 * 1024;
 export const DEFAULT_TOTAL_HOLD_BYTES = 16 * 1024 * 1024;
 
@@ -58,26 +61,25 @@ export class HeldRecords {
   }
 
   /**
-   * Copies and keeps a record; false when it could not be kept (this or an earlier cap
-   * hit), in which case the flow's held records are gone too.
+   * Copies and keeps a record. When it cannot be kept (this or an earlier cap hit) the
+   * answer lists the records that were held before and are now dropped with it.
    */
-  hold(dir: DecryptDirection, contentType: number, recordVersion: number, fragment: Uint8Array, frame: number, ts: number): boolean {
+  hold(dir: DecryptDirection, contentType: number, recordVersion: number, fragment: Uint8Array, frame: number, ts: number): HoldOutcome {
     if (this.overflowed) {
       this.countDropped(1, fragment.length);
-      return false;
+      return { kept: false, dropped: [] };
     }
     const n = fragment.length;
     if (this.bytes + n > this.maxFlowBytes || this.budget.used + n > this.budget.maxBytes) {
       this.overflowed = true;
       this.budget.overflowedFlows += 1;
       this.countDropped(this.records.length + 1, this.bytes + n);
-      this.release();
-      return false;
+      return { kept: false, dropped: this.take() };
     }
     this.records.push({ dir, contentType, recordVersion, fragment: Uint8Array.from(fragment), frame, ts });
     this.bytes += n;
     this.budget.used += n;
-    return true;
+    return KEPT;
   }
 
   /** Hands out every held record in arrival order and forgets them. */

@@ -13,5 +13,7 @@ export {
   type TlsDecryptParams,
   type TlsDecryptSession,
 } from './session.js';
-export { HeldRecords, HoldBudget, DEFAULT_FLOW_HOLD_BYTES, DEFAULT_TOTAL_HOLD_BYTES, type HeldRecord } from './held-records.js';
+export { HeldRecords, HoldBudget, DEFAULT_FLOW_HOLD_BYTES, DEFAULT_TOTAL_HOLD_BYTES, type HeldRecord, type HoldOutcome } from './held-records.js';
 export { cipherSuite, cipherSuiteName, supportedSuites, type CipherSuite } from './suites.js';
+export { FlowDecryptor, type FlowDecryptorOptions, type FlowDecryptorSummary, type FlowRecordResult, type RecordResultSink } from './flow-decryptor.js';
+export { parseEncryptedExtensions, parseTls13Certificate, type EncryptedExtensions, type Tls13Certificate } from './handshake13.js';
