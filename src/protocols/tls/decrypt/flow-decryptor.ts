@@ -56,9 +56,18 @@ export class FlowDecryptor {
   record(dir: DecryptDirection, contentType: number, recordVersion: number, fragment: Uint8Array, frame: number, ts: number): void {
     if (this.ended) return;
     if (this.held.length > 0 || this.held.overflowed) return this.hold(dir, contentType, recordVersion, fragment, frame, ts);
-    const r = this.session.decrypt(dir, contentType, recordVersion, fragment);
+    let r = this.session.decrypt(dir, contentType, recordVersion, fragment);
+    const store = this.o.secrets;
+    if (!r.ok && r.reason === 'no-keys' && store !== undefined && this.unsubscribe === undefined) {
+      // Secrets may have reached the store since the session was made (before anything subscribed).
+      const now = store.get(this.o.params.clientRandom);
+      if (now !== undefined) {
+        this.session.addSecrets(now);
+        r = this.session.decrypt(dir, contentType, recordVersion, fragment);
+      }
+    }
     // Without a store nothing can arrive later: answer now instead of copying the record.
-    if (r.ok || r.reason !== 'no-keys' || this.o.secrets === undefined) return this.o.onResult(dir, r, frame, ts);
+    if (r.ok || r.reason !== 'no-keys' || store === undefined) return this.o.onResult(dir, r, frame, ts);
     this.hold(dir, contentType, recordVersion, fragment, frame, ts);
   }
 

@@ -16,9 +16,10 @@ import {
   EXT_ENCRYPT_THEN_MAC,
   helloRandom,
   type DecryptResult,
+  type TlsDecryptParams,
   type TlsDecryptSession,
 } from '../../../../src/protocols/tls/decrypt/index.js';
-import type { TlsSecrets } from '../../../../src/secrets/types.js';
+import type { SecretsListener, SecretsLookup, TlsSecrets } from '../../../../src/secrets/types.js';
 
 export interface TcpStreams {
   serverPort: number;
@@ -106,6 +107,12 @@ export function handshakeMessages(plaintexts: Buffer[]): { type: number; body: B
 }
 
 export interface DecryptedConnection {
+  /** What the analyzer would pass to createTlsDecryptSession / FlowDecryptor (without secrets). */
+  params: Omit<TlsDecryptParams, 'secrets'>;
+  /** This connection's secrets from the key log. */
+  secrets: TlsSecrets;
+  /** Per direction, the records the analyzer hands to the session, in order. */
+  protectedRecords: [TlsRecord[], TlsRecord[]];
   session: TlsDecryptSession;
   version: number;
   cipher: number;
@@ -142,15 +149,27 @@ export function decryptConnection(streams: TcpStreams, keys: Map<string, TlsSecr
   const clientRandom = helloRandom(clientHello.body)!;
   const secrets = keys.get(Buffer.from(clientRandom).toString('hex')) ?? {};
   const h = final.hello.value;
-  const session = createTlsDecryptSession({
+  const params = {
     version: h.version,
     cipher: h.cipher,
     clientRandom,
     serverRandom: helloRandom(final.body)!,
     encryptThenMac: h.extensions.includes(EXT_ENCRYPT_THEN_MAC),
-    secrets: mutate ? mutate(secrets) : secrets,
-  });
+  };
+  const session = createTlsDecryptSession({ ...params, secrets: mutate ? mutate(secrets) : secrets });
+  const isProtected = (dir: Direction) => {
+    let afterCcs = false;
+    return recs[dir].filter((r) => {
+      if (h.version === TLS13) return r.type === APP;
+      const was = afterCcs;
+      if (r.type === CCS) afterCcs = true;
+      return was;
+    });
+  };
   const conn: DecryptedConnection = {
+    params,
+    secrets,
+    protectedRecords: [isProtected(0), isProtected(1)],
     session,
     version: h.version,
     cipher: h.cipher,
@@ -161,12 +180,7 @@ export function decryptConnection(streams: TcpStreams, keys: Map<string, TlsSecr
   };
   for (const dir of [0, 1] as const) {
     const app: Buffer[] = [];
-    let protectedNow = false;
-    for (const r of recs[dir]) {
-      if (h.version === TLS13 ? r.type !== APP : !protectedNow) {
-        if (r.type === CCS) protectedNow = true;
-        continue;
-      }
+    for (const r of conn.protectedRecords[dir]) {
       const res = session.decrypt(dir, r.type, r.version, r.fragment);
       conn.results[dir].push(res);
       if (res.ok && res.contentType === APP) app.push(Buffer.from(res.plaintext));
@@ -176,3 +190,25 @@ export function decryptConnection(streams: TcpStreams, keys: Map<string, TlsSecr
   }
   return conn;
 }
+
+/** A secrets store stand-in whose secrets arrive when the test says so. */
+export class FakeStore implements SecretsLookup {
+  known: TlsSecrets | undefined;
+  listeners: SecretsListener[] = [];
+  cancelled = 0;
+  get(): TlsSecrets | undefined {
+    return this.known;
+  }
+  subscribe(_random: Uint8Array, l: SecretsListener): () => void {
+    this.listeners.push(l);
+    return () => {
+      this.cancelled += 1;
+    };
+  }
+  /** Delivers secrets to every subscriber (as a DSB or a key-log line arriving would). */
+  arrive(s: TlsSecrets): void {
+    this.known = { ...this.known, ...s };
+    for (const l of this.listeners) l(s);
+  }
+}
+

@@ -5,26 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FlowDecryptor, HoldBudget, type FlowRecordResult } from '../../../../src/protocols/tls/decrypt/index.js';
-import type { SecretsListener, SecretsLookup, TlsSecrets } from '../../../../src/secrets/types.js';
+import { FakeStore } from './connection.js';
 import { C_AP, C_APP_RECORD, C_FINISHED_RECORD, C_HS, CLIENT_RANDOM, S_AP, S_APP_RECORD, S_HS, S_HS_RECORD, S_NST_RECORD, SERVER_RANDOM } from './rfc8448-trace.js';
-
-class FakeStore implements SecretsLookup {
-  known: TlsSecrets | undefined;
-  listeners: SecretsListener[] = [];
-  cancelled = 0;
-  get(): TlsSecrets | undefined {
-    return this.known;
-  }
-  subscribe(_random: Uint8Array, l: SecretsListener): () => void {
-    this.listeners.push(l);
-    return () => {
-      this.cancelled += 1;
-    };
-  }
-  arrive(s: TlsSecrets): void {
-    for (const l of this.listeners) l(s);
-  }
-}
 
 /** [dir, record, frame] in stream order: server flight, client Finished, server ticket, app data both ways. */
 const TRACE: [0 | 1, Buffer, number][] = [
@@ -93,6 +75,16 @@ describe('FlowDecryptor', () => {
     expect(budget.used).toBe(0);
     expect(d.end()).toEqual({ noKeys: 0, dropped: 0 });
     expect(store.cancelled).toBe(1);
+  });
+
+  it('picks up secrets that reached the store after the ServerHello but before any record', () => {
+    const store = new FakeStore();
+    const { d, results, feed } = setup(store);
+    store.arrive({ clientHandshakeTrafficSecret: C_HS, serverHandshakeTrafficSecret: S_HS, clientTrafficSecret0: C_AP, serverTrafficSecret0: S_AP });
+    feed();
+    expect(results.every(([, , r]) => r.ok)).toBe(true);
+    expect(results).toHaveLength(5);
+    expect(d.end()).toEqual({ noKeys: 0, dropped: 0 });
   });
 
   it('reports what never got keys when the flow ends, and ignores secrets arriving after', () => {

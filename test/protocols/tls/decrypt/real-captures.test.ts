@@ -9,10 +9,12 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import type { TlsSecrets } from '../../../../src/secrets/types.js';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseTls13Certificate } from '../../../../src/protocols/tls/decrypt/handshake13.js';
-import { cipherSuiteName } from '../../../../src/protocols/tls/decrypt/index.js';
-import { decryptConnection, handshakeMessages, readKeyLog, readTcpStreams, type DecryptedConnection } from './connection.js';
+import { cipherSuiteName, FlowDecryptor, HoldBudget } from '../../../../src/protocols/tls/decrypt/index.js';
+import { decryptConnection, FakeStore, handshakeMessages, readKeyLog, readTcpStreams, type DecryptedConnection } from './connection.js';
 
 const CAPTURES = path.resolve(__dirname, '../../../../captures');
 const SUITES = path.join(CAPTURES, 'tls-suites');
@@ -109,6 +111,40 @@ describe.each(cases)('$name', (c) => {
       expect(conn.results[dir].every((r) => !r.ok)).toBe(true);
       expect(conn.session.failed(dir)).toBe(true);
     }
+  });
+
+  it('gives the same plaintext when the secrets arrive late, one by one, in any interleaving of the directions', async () => {
+    const conn = await decryptCase(c);
+    const [c2s, s2c] = conn.protectedRecords;
+    const total = c2s.length + s2c.length;
+    const fields = Object.entries(conn.secrets) as [keyof TlsSecrets, Uint8Array][];
+    fc.assert(
+      fc.property(fc.array(fc.boolean(), { minLength: total, maxLength: total }), fc.nat({ max: total }), (serverFirst, arriveAt) => {
+        const store = new FakeStore();
+        const app: [Buffer[], Buffer[]] = [[], []];
+        const d = new FlowDecryptor({
+          params: conn.params,
+          secrets: store,
+          budget: new HoldBudget(),
+          onResult: (dir, r) => {
+            expect(r.ok).toBe(true);
+            if (r.ok && r.contentType === 23) app[dir].push(Buffer.from(r.plaintext));
+          },
+        });
+        const next = [0, 0];
+        for (let i = 0; i < total; i++) {
+          if (i === arriveAt) for (const [k, v] of fields) store.arrive({ [k]: v });
+          const dir = (serverFirst[i] && next[1]! < s2c.length) || next[0]! >= c2s.length ? 1 : 0;
+          const r = conn.protectedRecords[dir][next[dir]!++]!;
+          d.record(dir, r.type, r.version, r.fragment, i, i);
+        }
+        if (arriveAt === total) for (const [k, v] of fields) store.arrive({ [k]: v });
+        expect(d.end()).toEqual({ noKeys: 0, dropped: 0 });
+        expect(Buffer.concat(app[0]).equals(conn.appData[0])).toBe(true);
+        expect(Buffer.concat(app[1]).equals(conn.appData[1])).toBe(true);
+      }),
+      { numRuns: 8 },
+    );
   });
 
   it.skipIf(!haveTshark)('matches tshark byte for byte', async () => {
