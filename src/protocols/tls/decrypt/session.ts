@@ -2,7 +2,10 @@
  * One TLS connection's decryption state: the analyzer creates it from the final
  * ServerHello (never a HelloRetryRequest, which changes no keys) and hands it every
  * protected record of either direction, in stream order; it answers with the plaintext
- * or why there is none.
+ * or why there is none. Protected records are, per direction: TLS 1.3 — every
+ * application_data (23) record after the ServerHello (the middlebox-compatibility
+ * ChangeCipherSpec and plaintext alerts are not, RFC 8446 §5, §D.4); TLS ≤ 1.2 — every
+ * record after that direction's ChangeCipherSpec (RFC 5246 §7.1).
  *
  * Key changes happen inside the session, from the plaintext it produces, so the caller
  * cannot apply one twice or miss one:
@@ -93,7 +96,7 @@ export interface TlsDecryptSession {
   readonly suite: CipherSuite | undefined;
   /** Why nothing will be decrypted ("unsupported suite TLS_RSA_WITH_RC4_128_SHA"), or undefined. */
   readonly unsupported: string | undefined;
-  /** Merges newly known secrets (idempotent; later values for a field replace earlier ones). */
+  /** Merges newly known secrets (idempotent). A secret already turned into keys stays in use. */
   addSecrets(secrets: TlsSecrets): void;
   decrypt(dir: DecryptDirection, contentType: number, recordVersion: number, fragment: Uint8Array): DecryptResult;
   /** Some record of this direction failed authentication. */

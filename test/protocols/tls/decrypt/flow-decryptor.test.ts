@@ -32,6 +32,15 @@ function setup(store: FakeStore | undefined, budget = new HoldBudget(), maxFlowH
   return { d, results, feed };
 }
 
+/** [dir, frame, content type] of the whole trace decrypted. */
+const ALL_DECRYPTED = [
+  [1, 3, 22],
+  [0, 4, 22],
+  [1, 5, 22],
+  [0, 6, 23],
+  [1, 7, 23],
+];
+
 const summary = (results: [number, number, FlowRecordResult][]) => results.map(([dir, frame, r]) => [dir, frame, r.ok ? r.contentType : r.reason]);
 
 describe('FlowDecryptor', () => {
@@ -40,13 +49,7 @@ describe('FlowDecryptor', () => {
     store.known = { clientHandshakeTrafficSecret: C_HS, serverHandshakeTrafficSecret: S_HS, clientTrafficSecret0: C_AP, serverTrafficSecret0: S_AP };
     const { d, results, feed } = setup(store);
     feed();
-    expect(summary(results)).toEqual([
-      [1, 3, 22],
-      [0, 4, 22],
-      [1, 5, 22],
-      [0, 6, 23],
-      [1, 7, 23],
-    ]);
+    expect(summary(results)).toEqual(ALL_DECRYPTED);
     expect(store.listeners).toHaveLength(0);
     expect(d.end()).toEqual({ noKeys: 0, dropped: 0 });
   });
@@ -65,13 +68,7 @@ describe('FlowDecryptor', () => {
       [0, 4, 22],
     ]);
     store.arrive({ clientTrafficSecret0: C_AP, serverTrafficSecret0: S_AP });
-    expect(summary(results)).toEqual([
-      [1, 3, 22],
-      [0, 4, 22],
-      [1, 5, 22],
-      [0, 6, 23],
-      [1, 7, 23],
-    ]);
+    expect(summary(results)).toEqual(ALL_DECRYPTED);
     expect(budget.used).toBe(0);
     expect(d.end()).toEqual({ noKeys: 0, dropped: 0 });
     expect(store.cancelled).toBe(1);

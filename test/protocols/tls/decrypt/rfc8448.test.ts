@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { hkdfExpandLabel, tls13TrafficKeys } from '../../../../src/protocols/tls/decrypt/key-schedule.js';
-import { createTlsDecryptSession } from '../../../../src/protocols/tls/decrypt/session.js';
+import { createTlsDecryptSession, type TlsDecryptParams } from '../../../../src/protocols/tls/decrypt/session.js';
+import type { TlsSecrets } from '../../../../src/secrets/types.js';
 import { cipherSuite } from '../../../../src/protocols/tls/decrypt/suites.js';
 import {
   CLIENT_RANDOM,
@@ -38,19 +39,23 @@ function parts(record: Buffer): [number, number, Buffer] {
   return [record[0]!, record.readUInt16BE(1), record.subarray(5)];
 }
 
-function session() {
+const ALL_SECRETS: TlsSecrets = {
+  clientHandshakeTrafficSecret: C_HS,
+  serverHandshakeTrafficSecret: S_HS,
+  clientTrafficSecret0: C_AP,
+  serverTrafficSecret0: S_AP,
+};
+
+/** A session for the trace's connection (by default with all four secrets). */
+function session(extra: Partial<TlsDecryptParams> = {}) {
   return createTlsDecryptSession({
     version: 0x0304,
     cipher: 0x1301,
     clientRandom: CLIENT_RANDOM,
     serverRandom: SERVER_RANDOM,
     encryptThenMac: false,
-    secrets: {
-      clientHandshakeTrafficSecret: C_HS,
-      serverHandshakeTrafficSecret: S_HS,
-      clientTrafficSecret0: C_AP,
-      serverTrafficSecret0: S_AP,
-    },
+    secrets: ALL_SECRETS,
+    ...extra,
   });
 }
 
@@ -94,7 +99,7 @@ describe('RFC 8448 §3 records', () => {
   });
 
   it('holds without state change until the secrets arrive, then decrypts', () => {
-    const s = createTlsDecryptSession({ version: 0x0304, cipher: 0x1301, clientRandom: CLIENT_RANDOM, serverRandom: SERVER_RANDOM, encryptThenMac: false });
+    const s = session({ secrets: {} });
     expect(s.decrypt(1, ...parts(S_HS_RECORD))).toEqual({ ok: false, reason: 'no-keys' });
     s.addSecrets({ serverHandshakeTrafficSecret: S_HS });
     expect(s.decrypt(1, ...parts(S_HS_RECORD)).ok).toBe(true);
@@ -123,15 +128,7 @@ describe('RFC 8448 §3 records', () => {
   });
 
   it('skips client records that fail before the handshake key applies when early data was offered', () => {
-    const s = createTlsDecryptSession({
-      version: 0x0304,
-      cipher: 0x1301,
-      clientRandom: CLIENT_RANDOM,
-      serverRandom: SERVER_RANDOM,
-      encryptThenMac: false,
-      clientOfferedEarlyData: true,
-      secrets: { clientHandshakeTrafficSecret: C_HS, clientTrafficSecret0: C_AP },
-    });
+    const s = session({ clientOfferedEarlyData: true, secrets: { clientHandshakeTrafficSecret: C_HS, clientTrafficSecret0: C_AP } });
     // A 0-RTT record under the early key (here: the server's record, which also fails).
     expect(s.decrypt(0, ...parts(S_HS_RECORD))).toEqual({ ok: false, reason: 'early-data-skipped' });
     expect(s.decrypt(0, ...parts(C_FINISHED_RECORD)).ok).toBe(true);
@@ -146,14 +143,7 @@ describe('RFC 8448 §3 records', () => {
   });
 
   it('rejects a secret of the wrong length for the suite', () => {
-    const s = createTlsDecryptSession({
-      version: 0x0304,
-      cipher: 0x1301,
-      clientRandom: CLIENT_RANDOM,
-      serverRandom: SERVER_RANDOM,
-      encryptThenMac: false,
-      secrets: { serverHandshakeTrafficSecret: Buffer.concat([S_HS, Buffer.alloc(16)]) },
-    });
+    const s = session({ secrets: { serverHandshakeTrafficSecret: Buffer.concat([S_HS, Buffer.alloc(16)]) } });
     expect(s.decrypt(1, ...parts(S_HS_RECORD))).toEqual({ ok: false, reason: 'bad-secret' });
   });
 });

@@ -106,20 +106,22 @@ describe.each(variants.map((v) => ({ ...v, label: name(v) })))('$label', (v) => 
 describe('TLS 1.3 key changes', () => {
   const suite = supportedSuites().find((s) => s.id === 0x1301)!;
   const tls13 = { suite, version: 0x0304, etm: false };
+  const serverSession = (handshake: Uint8Array, application: Uint8Array) =>
+    createTlsDecryptSession({
+      version: 0x0304,
+      cipher: 0x1301,
+      clientRandom: randomBytes(32),
+      serverRandom: randomBytes(32),
+      encryptThenMac: false,
+      secrets: { serverHandshakeTrafficSecret: handshake, serverTrafficSecret0: application },
+    });
 
   it('switches to application keys at the record that completes Finished, however the flight is split', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 200 }), { minLength: 1, maxLength: 8 }), (cuts) => {
-        const hs = { c: randomBytes(32), s: randomBytes(32) };
+        const hs = { s: randomBytes(32) };
         const app = randomBytes(32);
-        const session = createTlsDecryptSession({
-          version: 0x0304,
-          cipher: 0x1301,
-          clientRandom: randomBytes(32),
-          serverRandom: randomBytes(32),
-          encryptThenMac: false,
-          secrets: { serverHandshakeTrafficSecret: hs.s, serverTrafficSecret0: app },
-        });
+        const session = serverSession(hs.s, app);
         // EncryptedExtensions, a 300-byte Certificate, Finished: split at arbitrary points.
         const flight = Buffer.concat([Buffer.of(8, 0, 0, 2, 0, 0), Buffer.of(11, 0, 1, 44), randomBytes(300), Buffer.of(20, 0, 0, 32), randomBytes(32)]);
         const sealer = new Tls13Sealer(suite, hs.s);
@@ -144,14 +146,7 @@ describe('TLS 1.3 key changes', () => {
 
   it('follows KeyUpdates (RFC 8446 §7.2 "traffic upd"), also split across records', () => {
     const secret0 = randomBytes(32);
-    const session = createTlsDecryptSession({
-      version: 0x0304,
-      cipher: 0x1301,
-      clientRandom: randomBytes(32),
-      serverRandom: randomBytes(32),
-      encryptThenMac: false,
-      secrets: { serverHandshakeTrafficSecret: secret0, serverTrafficSecret0: secret0 },
-    });
+    const session = serverSession(secret0, secret0);
     const sealer = new Tls13Sealer(suite, secret0);
     expect(open(session, 1, sealer.seal(22, Buffer.concat([Buffer.of(20, 0, 0, 32), randomBytes(32)])))).toMatchObject({ keyChange: 'application' });
     sealer.rekey(secret0);
