@@ -177,6 +177,28 @@ if selected tls13-keyupdate; then
   cap_stop
 fi
 
+# 0-RTT: a first connection gets a session ticket (not captured), the second resumes
+# with early data: one record under the client early traffic secret before the
+# ServerHello, EndOfEarlyData under it after, then the client Finished. The server runs
+# in s_server's default mode (-WWW does not read early data) and closes after the
+# handshake, so no HTTP exchange follows.
+if selected tls13-early-data; then
+  printf '== tls13-early-data\n' >&2
+  printf 'early data line\n' >"$WORK/early.txt"
+  OPENSSL_CONF=$WORK/openssl.cnf ip netns exec "$NS" openssl s_server -quiet -accept "127.0.0.1:$PORT" -tls1_3 \
+    -cert "$WORK/ec.pem" -key "$WORK/ec.key" -early_data >>"$WORK/server.log" 2>&1 &
+  SERVER_PID=$!
+  for i in $(seq 100); do nsx ss -Hltn | awk '{print $4}' | grep -qxF "127.0.0.1:$PORT" && break; sleep 0.1; done
+  { sleep 0.5; printf 'first connection\n'; sleep 0.5; } |
+    nsx openssl s_client -connect "127.0.0.1:$PORT" -tls1_3 -quiet -sess_out "$WORK/sess.pem" >>"$WORK/client.log" 2>&1 || true
+  [ -s "$WORK/sess.pem" ] || die "no session ticket for the early-data capture"
+  cap_start "$WORK/out/tls13-early-data.pcap"
+  { sleep 0.5; printf 'after the handshake\n'; sleep 0.5; } |
+    nsx openssl s_client -connect "127.0.0.1:$PORT" -tls1_3 -quiet -sess_in "$WORK/sess.pem" \
+      -early_data "$WORK/early.txt" -keylogfile "$WORK/out/tls13-early-data.keylog" >>"$WORK/client.log" 2>&1 || true
+  cap_stop
+fi
+
 mkdir -p "$OUT"
 for f in "$WORK"/out/*.pcap; do
   n=$(basename "$f" .pcap)

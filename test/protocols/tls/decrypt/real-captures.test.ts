@@ -13,7 +13,7 @@ import type { TlsSecrets } from '../../../../src/secrets/types.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseTls13Certificate } from '../../../../src/protocols/tls/decrypt/handshake13.js';
-import { cipherSuiteName, FlowDecryptor, HoldBudget } from '../../../../src/protocols/tls/decrypt/index.js';
+import { cipherSuiteName, createTlsDecryptSession, FlowDecryptor, HoldBudget } from '../../../../src/protocols/tls/decrypt/index.js';
 import { decryptConnection, FakeStore, handshakeMessages, readKeyLog, readTcpStreams, type DecryptedConnection } from './connection.js';
 
 const CAPTURES = path.resolve(__dirname, '../../../../captures');
@@ -30,7 +30,7 @@ interface Case {
 
 const cases: Case[] = [
   ...readdirSync(SUITES)
-    .filter((f) => f.endsWith('.pcap'))
+    .filter((f) => f.endsWith('.pcap') && f !== 'tls13-early-data.pcap')
     .sort()
     .map((f) => ({
       name: f.replace(/\.pcap$/, ''),
@@ -197,6 +197,24 @@ describe('what the captures exercise', () => {
     expect(conn.session.stats(0).keyUpdates).toBe(1);
     expect(conn.session.stats(1).keyUpdates).toBe(1);
     expect(conn.results[0].filter((r) => r.ok && r.keyChange === 'key-update')).toHaveLength(1);
+  });
+
+  it('skips 0-RTT records under the (ignored) early traffic secret, then decrypts the client Finished', async () => {
+    const c = { name: 'tls13-early-data', pcap: path.join(SUITES, 'tls13-early-data.pcap'), keylog: path.join(SUITES, 'tls13-early-data.keylog'), response: '' };
+    const flows = (await readTcpStreams(c.pcap)).filter((f) => f.data[0].length > 0);
+    const keys = readKeyLog(c.keylog);
+    const conn = decryptConnection(flows[0]!, keys)!;
+    // Without the early_data offer known, the early-data records fail.
+    expect(conn.results[0][0]).toEqual({ ok: false, reason: 'auth-failed' });
+    const session = createTlsDecryptSession({ ...conn.params, clientOfferedEarlyData: true, secrets: conn.secrets });
+    const reasons = conn.protectedRecords[0].map((r) => {
+      const res = session.decrypt(0, r.type, r.version, r.fragment);
+      return res.ok ? `${res.contentType}${res.keyChange ? ' ' + res.keyChange : ''}` : res.reason;
+    });
+    // The 0-RTT record (sent before the ServerHello), EndOfEarlyData, Finished, close_notify.
+    expect(reasons).toEqual(['early-data-skipped', 'early-data-skipped', '22 application', '21']);
+    expect(session.failed(0)).toBe(false);
+    expect(session.stats(0).earlyDataSkipped).toBe(2);
   });
 
   it('keeps the keys across a HelloRetryRequest', async () => {
