@@ -6,7 +6,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { gotap, ndjson } from './cli.js';
+import { captureOf, gotap, ndjson } from './cli.js';
 import { expectGolden } from './golden.js';
 
 type Rec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -144,9 +144,9 @@ describe('Go module protocol', () => {
 describe('pcapng extras', () => {
   it('a Decryption Secrets Block is counted and kept; packet comments do not disturb analysis', () => {
     const dsb = replay('pcapng-dsb.pcapng');
-    expect(dsb.at(-1)).toMatchObject({ format: 'pcapng', decryptionSecrets: 1 });
+    expect(captureOf(dsb)).toMatchObject({ format: 'pcapng', decryptionSecrets: 1 });
     const comments = replay('pcapng-comments.pcapng');
-    expect(comments.at(-1)).toMatchObject({ format: 'pcapng' });
+    expect(captureOf(comments)).toMatchObject({ format: 'pcapng' });
     expect(ofType(comments, 'tls-client-hello')).toHaveLength(1);
   });
 });
