@@ -123,3 +123,11 @@ export function formatForFile(file: string, given: DocumentFormatName | undefine
   const ext = extname(file).toLowerCase();
   return formatsFor('report').find((f) => f.extensions.includes(ext)) ?? documentFormat('md');
 }
+
+const USED_BY: Record<OutputFormat['kind'], string> = { stream: '`replay`', document: '`report`, `live`/`watch --report`' };
+
+/** The table of formats in docs/cli.md (a test keeps the two identical). */
+export function formatsMarkdown(): string {
+  const rows = FORMATS.map((f) => `| \`${f.name}\` | ${f.aliases.map((a) => `\`${a}\``).join(', ')} | ${USED_BY[f.kind]} | ${f.description} |`);
+  return ['| format | also | commands | what |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}

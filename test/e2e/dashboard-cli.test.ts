@@ -19,12 +19,6 @@ describe('replay --ui and --speed without a terminal', () => {
     expect(r.stderr).toContain("option '--speed <speed>' argument 'fast' is invalid. expected 1, 10 (any positive number) or max");
   });
 
-  test('detector options without --ui say where they apply', () => {
-    const r = gotap(['replay', clean, '--ca-file', 'captures/lab/clean/trusted-ca.pem']);
-    expect(r.code).toBe(EXIT.usage);
-    expect(r.stderr).toBe('gotap: --ca-file applies to the dashboard (--ui); for findings in a file use gotap report\n');
-  });
-
   test('--speed paces plain output at capture time and changes nothing in it', () => {
     const fast = gotap(['replay', clean, '--format', 'ndjson']);
     const paced = gotap(['replay', clean, '--format', 'ndjson', '--speed', '0.2']);
@@ -52,6 +46,6 @@ describe('replay --ui and --speed without a terminal', () => {
   test('a missing file with --speed is the usual input error', () => {
     const r = gotap(['replay', 'no-such.pcap', '--speed', '1']);
     expect(r.code).toBe(EXIT.input);
-    expect(r.stderr).toBe('gotap: no such file: no-such.pcap\n');
+    expect(r.stderr).toBe('gotap: no-such.pcap: no such file — check the path\n');
   });
 });

@@ -76,7 +76,7 @@ describe.skipIf(!tmuxAvailable)('dashboard in a terminal', () => {
     const files = start(['replay', 'README.md', '--ui']);
     expect(await tmux!.waitGone()).toBe(true);
     expect(readFileSync(files.status, 'utf8').trim()).toBe('2');
-    expect(readFileSync(files.out, 'utf8')).toContain('gotap: not a pcap or pcapng file (starts with 23 20 67 6f)');
+    expect(readFileSync(files.out, 'utf8')).toContain('gotap: README.md: not a pcap or pcapng file (starts with 23 20 67 6f) — give a pcap or pcapng file');
   });
 
   test('replay --ui at capture pace fills the dashboard over time and stays open after the end', async () => {
