@@ -40,6 +40,7 @@ function captureTodo(err: CaptureError, what: string): string | undefined {
     case 'not-a-capture':
       if (what === 'empty file') return 'the capture holds nothing: check that tcpdump -w ran and was stopped with Ctrl-C';
       if (what.startsWith('too short')) return 'the file was cut off: copy it again, or capture again with tcpdump -w';
+      if (what.startsWith('unreadable capture header')) return 'the file is damaged: copy it again, or capture again with tcpdump -w';
       return CONVERT;
     case 'unsupported':
       return 'convert it with `editcap -F pcapng IN OUT`';
@@ -52,14 +53,15 @@ export function captureErrorLine(file: string | undefined, err: CaptureError): s
 }
 
 /**
- * A file that ends inside its capture header is not a capture with 0 packets: the reader
- * reports it as truncated (no file header, so no version), and this makes it the error it is.
+ * A file that ends inside its capture header, or whose header block is corrupt, is not a
+ * capture with 0 packets: the reader reports it as truncated with no header read (so no
+ * version), and this makes it the error it is (tshark refuses such files too).
  */
 export function requireCaptureHeader(summary: AnalysisSummary): void {
   const { truncated, version } = summary.reader;
-  if (truncated !== undefined && version === undefined) {
-    throw new CaptureError('not-a-capture', `too short for a capture header: it ${truncated.replace(/^capture /, '')}`);
-  }
+  if (truncated === undefined || version !== undefined) return;
+  const short = /^capture (ends inside .*)$/.exec(truncated);
+  throw new CaptureError('not-a-capture', short ? `too short for a capture header: it ${short[1]!}` : `unreadable capture header: ${truncated}`);
 }
 
 /** commander's message ("error: unknown option '--formt'\n(Did you mean --format?)") as one line. */
@@ -68,6 +70,6 @@ export function usageErrorLine(message: string, command: string | undefined): st
   const suggestion = rest.map((l) => /^\(Did you mean (.+)\?\)$/.exec(l.trim())?.[1]).find((s) => s !== undefined);
   const help = `gotap${command ? ` ${command}` : ''} --help`;
   const invalid = /^(.*? is invalid)\. (.+)$/.exec(first);
-  if (invalid) return errorLine(undefined, invalid[1]!, `${invalid[2]!.replace(/\.$/, '')} (${help})`);
+  if (invalid) return errorLine(undefined, invalid[1]!, `${invalid[2]!.replace(/^A/, 'a').replace(/\.$/, '')} (${help})`);
   return errorLine(undefined, first.replace(/\.$/, ''), suggestion ? `did you mean ${suggestion}? (${help})` : `see ${help}`);
 }

@@ -16,7 +16,7 @@ describe('replay --ui and --speed without a terminal', () => {
   test('a bad --speed is a usage error', () => {
     const r = gotap(['replay', clean, '--speed', 'fast']);
     expect(r.code).toBe(EXIT.usage);
-    expect(r.stderr).toContain("option '--speed <speed>' argument 'fast' is invalid. expected 1, 10 (any positive number) or max");
+    expect(r.stderr).toBe("gotap: option '--speed <speed>' argument 'fast' is invalid — expected 1, 10 (any positive number) or max (gotap replay --help)\n");
   });
 
   test('--speed paces plain output at capture time and changes nothing in it', () => {
