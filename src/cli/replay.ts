@@ -13,7 +13,7 @@ import { analyzeCapture, type AnalysisOutput, type AnalysisSummary } from '../pi
 import { createInspector, type Inspector } from '../pipeline/inspect.js';
 import { streamFormat, type StreamFormatName } from '../report/formats.js';
 import { sanitizeTerminal } from '../util/sanitize.js';
-import { requireCaptureHeader } from './error-lines.js';
+import { errorLine, requireCaptureHeader } from './error-lines.js';
 import { EXIT } from './exit-codes.js';
 import { failOnCode, resolveInspectOptions, type InspectCliOptions } from './inspect-options.js';
 import { ReplayPacer, pacedCaptureStream, parseSpeed, type Speed } from './replay-pacer.js';
@@ -37,8 +37,8 @@ export function speedArg(value: string): Speed {
   return speed;
 }
 
-function usage(message: string): number {
-  process.stderr.write(`gotap: ${message}\n`);
+function usage(file: string | undefined, what: string, todo: string): number {
+  process.stderr.write(errorLine(file, what, todo));
   return EXIT.usage;
 }
 
@@ -62,7 +62,7 @@ function tee(inspector: Inspector, writer: AnalysisOutput): AnalysisOutput {
 export async function runReplay(capture: string, opts: ReplayOptions): Promise<number> {
   if (opts.ui) return runReplayUi(capture, opts);
   const speed = opts.speed ?? Infinity;
-  if (capture === '-' && speed !== Infinity) return usage('--speed paces a file; standard input is read as it arrives');
+  if (capture === '-' && speed !== Infinity) return usage(capture, 'cannot be paced with --speed: it is read as it arrives', 'leave out --speed, or give a file');
   const inspector = createInspector(await resolveInspectOptions(opts));
   const writer = streamFormat(opts.format).create(process.stdout, { quiet: opts.quiet === true });
   const output = tee(inspector, writer);
@@ -95,9 +95,9 @@ function truncationCode(capture: string, summary: AnalysisSummary | undefined, s
 
 async function runReplayUi(capture: string, opts: ReplayOptions): Promise<number> {
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
-    return usage('--ui needs a terminal (standard input and output must be a TTY); without --ui, replay prints text or --format ndjson');
+    return usage(undefined, '--ui needs a terminal (standard input and output must be a TTY)', 'run it in a terminal, or leave out --ui for text or --format ndjson');
   }
-  if (capture === '-') return usage('--ui reads keys from standard input, so it cannot replay a capture from it: give a file');
+  if (capture === '-') return usage(capture, '--ui reads keys from it, so it cannot replay a capture from it', 'give a file');
   const inspector = createInspector(await resolveInspectOptions(opts));
   const { builder } = inspector;
   const speed = opts.speed ?? 1;

@@ -10,7 +10,7 @@ describe('replay --ui and --speed without a terminal', () => {
     const r = gotap(['replay', clean, '--ui']);
     expect(r.code).toBe(EXIT.usage);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe('gotap: --ui needs a terminal (standard input and output must be a TTY); without --ui, replay prints text or --format ndjson\n');
+    expect(r.stderr).toBe('gotap: --ui needs a terminal (standard input and output must be a TTY) — run it in a terminal, or leave out --ui for text or --format ndjson\n');
   });
 
   test('a bad --speed is a usage error', () => {
@@ -40,7 +40,7 @@ describe('replay --ui and --speed without a terminal', () => {
   test('--speed needs a file', () => {
     const r = gotap(['replay', '-', '--speed', '1'], { input: Buffer.alloc(0) });
     expect(r.code).toBe(EXIT.usage);
-    expect(r.stderr).toBe('gotap: --speed paces a file; standard input is read as it arrives\n');
+    expect(r.stderr).toBe('gotap: standard input: cannot be paced with --speed: it is read as it arrives — leave out --speed, or give a file\n');
   });
 
   test('a missing file with --speed is the usual input error', () => {
