@@ -48,6 +48,8 @@ describe.skipIf(!tmuxAvailable)('dashboard in a terminal', () => {
 
     await t.untilKeyTakes('s', (s) => /^sort (name|first seen|severity) ·/m.test(s), 'the dashboard reading keys');
     t.keys(['/']);
+    // Typed only once the prompt is open: '/' and the text in one read is one input to ink.
+    await t.waitFor((s) => /^filter \//m.test(s), 'the filter prompt opening');
     t.keys(['proxy.golang'], true);
     await t.waitFor((s) => s.includes('filter /proxy.golang'), 'the filter prompt');
     t.keys(['Enter']);
