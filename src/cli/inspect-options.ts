@@ -68,7 +68,7 @@ export async function resolveInspectOptions(opts: InspectCliOptions): Promise<In
     try {
       config = await loadConfig(opts.config);
     } catch (err) {
-      if (err instanceof ConfigError) throw new InputError(err.message);
+      if (err instanceof ConfigError) throw new InputError(err.message, 'fix the file (docs/config.md describes it)');
       throw err;
     }
   }
@@ -76,14 +76,14 @@ export async function resolveInspectOptions(opts: InspectCliOptions): Promise<In
   try {
     trust = await TrustStore.create({ caFiles: [...(config?.caFiles ?? []), ...(opts.caFile ?? [])], extraPems: config?.trustedCaPems ?? [] });
   } catch (err) {
-    throw new InputError(message(err));
+    throw new InputError(message(err), 'check the path, and that the file holds PEM certificates (-----BEGIN CERTIFICATE-----)');
   }
   let goEnvJson: string | undefined;
   if (opts.goEnv !== undefined) {
     try {
       goEnvJson = await readFile(opts.goEnv, 'utf8');
     } catch (err) {
-      throw new InputError(`cannot read --go-env file ${opts.goEnv}: ${(err as NodeJS.ErrnoException).code ?? message(err)}`);
+      throw new InputError(`cannot read --go-env file: ${(err as NodeJS.ErrnoException).code ?? message(err)}`, 'save it with `go env -json > FILE`', opts.goEnv);
     }
   }
   const flags: Partial<Record<PolicyVar, string>> = {};
@@ -95,7 +95,10 @@ export async function resolveInspectOptions(opts: InspectCliOptions): Promise<In
     const policy = parseGoPolicy({ flags, ...(opts.envPolicy === false ? {} : { env: process.env }), ...(goEnvJson !== undefined ? { goEnvJson } : {}) });
     return { trust, policy, ...(config ? { config } : {}) };
   } catch (err) {
-    if (err instanceof PolicyError) throw new InputError(opts.goEnv !== undefined && err.message.startsWith('go env -json') ? `${opts.goEnv}: ${err.message}` : err.message);
+    if (err instanceof PolicyError) {
+      const fromFile = opts.goEnv !== undefined && err.message.startsWith('go env -json');
+      throw new InputError(err.message, fromFile ? 'save it with `go env -json > FILE`' : 'check the value (go help environment)', fromFile ? opts.goEnv : undefined);
+    }
     throw err;
   }
 }

@@ -3,10 +3,11 @@
  * happens — the dashboard on a terminal, plain lines otherwise (or with --no-ui) — then
  * print the final summary and optionally write a report. docs/live.md.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { CaptureRun, reportAndSummarise, type CaptureRunOptions } from '../live/capture-run.js';
 import { LinePrinter } from '../live/plain-output.js';
 import { LiveCaptureError } from '../live/tcpdump.js';
+import { formatOption } from '../report/formats.js';
 import { sanitizeTerminal } from '../util/sanitize.js';
 import { EXIT } from './exit-codes.js';
 import { addInspectOptions, failOnCode } from './inspect-options.js';
@@ -31,7 +32,7 @@ export function addCaptureOptions(cmd: Command): Command {
     .option('-i, --interface <iface>', 'interface to capture on (tcpdump -i)', 'any')
     .option('-f, --filter <bpf>', "capture filter (default: DNS, HTTP, HTTPS, proxy ports and your configured proxies' ports)")
     .option('--report <file>', 'also write a report to this file when the capture ends')
-    .addOption(new Option('--format <format>', 'report format (default: from the --report file extension, else md)').choices(['md', 'json', 'csv']))
+    .addOption(formatOption('report', 'format of --report (default: from its file extension, else md)'))
     .option('--no-processes', 'do not look up which process owns each flow')
     .option('--max-flows <n>', 'flows tracked at once (the least recently active is evicted beyond it)', positiveIntArg);
   return addInspectOptions(cmd);

@@ -62,16 +62,39 @@ const realClock: PacerClock = {
     }),
 };
 
+export interface PacerOptions {
+  /** Hand nothing on until start(): capture time starts then (after a dashboard's first paint). */
+  held?: boolean;
+}
+
 export class ReplayPacer {
   private anchorTs: number | undefined;
   private anchorWall = 0;
   private newestTs = -Infinity;
   private readonly stop = new AbortController();
+  private held: boolean;
+  private release: () => void = () => undefined;
+  private readonly released: Promise<void>;
 
   constructor(
     readonly speed: Speed,
     private readonly clock: PacerClock = realClock,
-  ) {}
+    opts: PacerOptions = {},
+  ) {
+    this.held = opts.held === true;
+    this.released = new Promise<void>((resolve) => {
+      this.release = resolve;
+      this.stop.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+  }
+
+  /** Releases a held pacer: the first packet observed so far is due now. */
+  start(): void {
+    if (!this.held) return;
+    this.held = false;
+    if (this.anchorTs !== undefined) this.anchorWall = this.clock.now();
+    this.release();
+  }
 
   /** The capture timestamp (seconds) of a packet about to be handed on. */
   observe(ts: number): void {
@@ -94,6 +117,7 @@ export class ReplayPacer {
 
   /** Sleeps until the newest observed timestamp is due; throws ReplayStopped once stopped. */
   async wait(): Promise<void> {
+    if (this.held) await this.released;
     if (this.stop.signal.aborted) throw new ReplayStopped();
     const ms = this.lag();
     if (ms >= MIN_SLEEP_MS) await this.clock.sleep(ms, this.stop.signal);

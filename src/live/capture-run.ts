@@ -5,22 +5,17 @@
  * the final summary and write the report. The commands differ only in what happens
  * between start and finish (a dashboard or plain lines until Ctrl-C; one command).
  */
-import { writeFile } from 'node:fs/promises';
 import { EXIT } from '../cli/exit-codes.js';
+import { InputError } from '../cli/input-error.js';
+import { errorLine } from '../cli/error-lines.js';
 import { resolveInspectOptions, type InspectCliOptions } from '../cli/inspect-options.js';
+import { checkOutputFile, writeOutputFile } from '../cli/output-file.js';
 import type { ModelSnapshot } from '../model/types.js';
 import { createInspector, type Inspector } from '../pipeline/inspect.js';
-import { csvReport } from '../report/csv-report.js';
-import { jsonReport } from '../report/json-report.js';
-import { markdownReport } from '../report/markdown-report.js';
-import { sanitizeTerminal } from '../util/sanitize.js';
+import { formatForFile, type DocumentFormatName } from '../report/formats.js';
 import { summaryText } from './plain-output.js';
 import { LiveSession, type LiveResult } from './session.js';
 import { defaultFilter } from './tcpdump.js';
-
-export type LiveReportFormat = 'md' | 'json' | 'csv';
-
-const WRITERS: Record<LiveReportFormat, (m: ModelSnapshot) => string> = { md: markdownReport, json: jsonReport, csv: csvReport };
 
 export interface CaptureRunOptions extends InspectCliOptions {
   /** -i (default 'any'). */
@@ -30,15 +25,8 @@ export interface CaptureRunOptions extends InspectCliOptions {
   /** false with --no-processes. */
   processes?: boolean;
   report?: string;
-  format?: LiveReportFormat;
+  format?: DocumentFormatName;
   maxFlows?: number;
-}
-
-/** The report format: --format, else the file's extension (.json, .csv), else Markdown. */
-export function reportFormat(file: string, format: LiveReportFormat | undefined): LiveReportFormat {
-  if (format) return format;
-  const ext = /\.([a-z]+)$/i.exec(file)?.[1]?.toLowerCase();
-  return ext === 'json' || ext === 'csv' ? ext : 'md';
 }
 
 /** Ports of configured HTTP proxies ("host:port", "[v6]:port"): added to the default filter. */
@@ -63,6 +51,7 @@ export class CaptureRun {
   /** Throws InputError (bad --config/--ca-file/policy) or LiveCaptureError (tcpdump could not start). */
   static async start(opts: CaptureRunOptions): Promise<CaptureRun> {
     const inspect = await resolveInspectOptions(opts);
+    if (opts.report !== undefined) await checkOutputFile(opts.report);
     const limits = opts.maxFlows ? { maxFlows: opts.maxFlows } : undefined;
     const inspector = createInspector({ ...inspect, ...(limits ? { limits } : {}) });
     const { builder } = inspector;
@@ -104,18 +93,19 @@ export class CaptureRun {
  * the final summary on stdout. Returns EXIT.input when the report could not be written
  * (said on stderr, after the summary), else EXIT.ok.
  */
-export async function reportAndSummarise({ model, result }: Finished, opts: { report?: string; format?: LiveReportFormat }): Promise<number> {
-  let problem: string | undefined;
+export async function reportAndSummarise({ model, result }: Finished, opts: { report?: string; format?: DocumentFormatName }): Promise<number> {
+  let problem: InputError | undefined;
   if (opts.report !== undefined) {
     try {
-      await writeFile(opts.report, WRITERS[reportFormat(opts.report, opts.format)](model));
+      await writeOutputFile(opts.report, formatForFile(opts.report, opts.format).render(model));
     } catch (err) {
-      problem = `cannot write ${opts.report}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+      if (!(err instanceof InputError)) throw err;
+      problem = err;
     }
   }
   const reportFile = problem === undefined ? opts.report : undefined;
   process.stdout.write(summaryText(model, { stats: result.stats, ...(reportFile !== undefined ? { reportFile } : {}) }));
   if (problem === undefined) return EXIT.ok;
-  process.stderr.write(`gotap: ${sanitizeTerminal(problem)}\n`);
+  process.stderr.write(errorLine(problem.file, problem.message, problem.todo));
   return EXIT.input;
 }

@@ -39,6 +39,8 @@ export interface InspectOptions {
   model?: Omit<ModelBuilderOptions, 'roleOf' | 'beforeSnapshot'>;
   /** The detectors to run (default: all of src/detect/index.ts). */
   detectors?: readonly DetectorRegistration[];
+  /** NSS key logs to load before reading (--keylog-file). */
+  keylogFiles?: string[];
 }
 
 /** Optional observers of what the pipeline produces (e.g. an ndjson stream of findings). */
@@ -161,6 +163,10 @@ export function createInspector(opts: InspectOptions, tap: InspectTap = {}): Ins
 
 export async function inspectCapture(source: string, opts: InspectOptions, tap?: InspectTap): Promise<{ model: ModelSnapshot; summary: AnalysisSummary }> {
   const inspector = createInspector(opts, tap);
-  const summary = await analyzeCapture(source, inspector.output, { ...(opts.limits ? { limits: opts.limits } : {}), ...(opts.stdin ? { stdin: opts.stdin } : {}) });
+  const summary = await analyzeCapture(source, inspector.output, {
+    ...(opts.limits ? { limits: opts.limits } : {}),
+    ...(opts.stdin ? { stdin: opts.stdin } : {}),
+    ...(opts.keylogFiles ? { keylogFiles: opts.keylogFiles } : {}),
+  });
   return { model: inspector.finish(summary), summary };
 }

@@ -57,7 +57,8 @@ export type TlsAnomaly =
   | 'tls: malformed SSLv2 ClientHello'
   | 'tls: malformed ServerHello'
   | 'tls: malformed Certificate'
-  | 'tls: malformed CertificateStatus';
+  | 'tls: malformed CertificateStatus'
+  | 'tls: malformed EncryptedExtensions';
 
 export type HttpAnomaly =
   | 'http: not an HTTP message'

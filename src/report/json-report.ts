@@ -6,10 +6,9 @@
  * microsecond as in the ndjson stream.
  */
 import { createRequire } from 'node:module';
-import type { Finding } from '../findings/types.js';
 import { verdictOf } from '../model/verdict.js';
 import type { ModelSnapshot } from '../model/types.js';
-import { roundTs } from './records.js';
+import { findingFields, roundTs } from './records.js';
 
 /** Bumped on any incompatible change to the document's shape. */
 export const REPORT_SCHEMA = 'gotap.report/1';
@@ -30,11 +29,6 @@ function replacer(key: string, value: unknown): unknown {
   return value;
 }
 
-/** A finding as the report schema has it: its plain texts (code spans in backticks) and evidence. */
-export function findingRecord(f: Finding) {
-  return { id: f.id, severity: f.severity, title: f.title, detail: f.detail, host: f.host, evidence: f.evidence, fix: f.fix };
-}
-
 export function reportDocument(m: ModelSnapshot, generator: Generator = GENERATOR) {
   const { flows, tcpFlows, udpFlows } = m.counts;
   return {
@@ -43,7 +37,7 @@ export function reportDocument(m: ModelSnapshot, generator: Generator = GENERATO
     capture: { ...m.capture, flows, tcpFlows, udpFlows },
     verdict: verdictOf(m),
     hosts: m.hosts,
-    findings: m.findings.map(findingRecord),
+    findings: m.findings.map(findingFields),
     timeline: { entries: m.timeline, dropped: m.timelineDropped },
     overflow: m.overflow,
   };

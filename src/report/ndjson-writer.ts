@@ -1,15 +1,18 @@
 /**
  * `--format ndjson`: one JSON object per line, in the order the pipeline produces them
  * (events as analyzers emit them, a `flow` record when each flow ends, one `capture`
- * record last). Strings are exact packet data; DER certificates are base64. Lines are
+ * record), then the model's verdict: a `finding` record per finding and one `summary`
+ * record last. A reader that stops at the `capture` record sees the stream it always did;
+ * `quiet` leaves out events and flows. Strings are exact packet data; DER certificates are base64. Lines are
  * batched into large writes, and the writer reports when the destination needs to
  * drain so reading the capture waits for a slow consumer.
  */
 import type { Writable } from 'node:stream';
 import type { Flow } from '../flow/types.js';
+import type { ModelSnapshot } from '../model/types.js';
 import type { AnalysisOutput, AnalysisSummary } from '../pipeline/analyze.js';
 import type { GotapEvent } from '../protocols/events.js';
-import { captureRecord, flowRecord, roundTs } from './records.js';
+import { captureRecord, findingRecord, flowRecord, roundTs, summaryRecord } from './records.js';
 
 const TIME_KEYS = new Set(['ts', 'firstTs', 'lastTs', 'rtt']);
 const FLUSH_BYTES = 1 << 16;
@@ -29,18 +32,23 @@ export class NdjsonWriter implements AnalysisOutput {
   private bufferedLength = 0;
   private blocked: Promise<void> | undefined;
 
-  constructor(private readonly out: Writable) {}
+  constructor(
+    private readonly out: Writable,
+    private readonly opts: { quiet?: boolean } = {},
+  ) {}
 
   event(ev: GotapEvent): void {
-    this.push(toJsonLine(ev));
+    if (!this.opts.quiet) this.push(toJsonLine(ev));
   }
 
   flowEnded(flow: Flow): void {
-    this.push(toJsonLine(flowRecord(flow)));
+    if (!this.opts.quiet) this.push(toJsonLine(flowRecord(flow)));
   }
 
-  finish(summary: AnalysisSummary): void {
+  finish(summary: AnalysisSummary, model: ModelSnapshot): void {
     this.push(toJsonLine(captureRecord(summary)));
+    for (const f of model.findings) this.push(toJsonLine(findingRecord(f)));
+    this.push(toJsonLine(summaryRecord(model)));
     this.flush();
   }
 

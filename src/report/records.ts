@@ -1,9 +1,13 @@
 /**
- * The JSON shapes of `flow` and `capture` records (docs/events.md), built from the
- * pipeline's typed values. Shared by the ndjson stream and the text view so both
- * say the same thing.
+ * The JSON shapes of `flow`, `capture`, `finding` and `summary` records (docs/events.md),
+ * built from the pipeline's typed values. Shared by the ndjson stream and the text view so
+ * both say the same thing; a finding record carries the finding exactly as the JSON
+ * report does.
  */
 import type { DirectionStats, Flow } from '../flow/types.js';
+import type { Finding } from '../detect/types.js';
+import type { ModelSnapshot } from '../model/types.js';
+import { verdictOf } from '../model/verdict.js';
 import type { AnalysisSummary } from '../pipeline/analyze.js';
 import { Counter } from '../util/counter.js';
 import { linkTypeName } from '../decode/link-type-names.js';
@@ -117,3 +121,18 @@ export function captureRecord(s: AnalysisSummary) {
 }
 
 export type CaptureRecord = ReturnType<typeof captureRecord>;
+
+/** A finding as reports carry it: its plain texts (code spans in backticks) and evidence. */
+export function findingFields(f: Finding) {
+  return { id: f.id, severity: f.severity, title: f.title, detail: f.detail, host: f.host, evidence: f.evidence, fix: f.fix };
+}
+
+/** One finding as a log line (as Zeek's notice.log): the record type, the report's fields, then its structured values. */
+export function findingRecord(f: Finding) {
+  return { type: 'finding' as const, ...findingFields(f), values: f.values };
+}
+
+/** The verdict and per-host table of the finished model; `findings` in each host index the `finding` records before it. */
+export function summaryRecord(m: ModelSnapshot) {
+  return { type: 'summary' as const, verdict: verdictOf(m), counts: m.counts, hosts: m.hosts, overflow: m.overflow };
+}

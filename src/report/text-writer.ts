@@ -1,10 +1,14 @@
 /**
  * `--format text`: a readable per-flow view. Each flow is printed when it ends, with the
  * analyzer events it produced (bounded per flow so a chatty flow cannot hold memory),
- * then a capture summary. Everything from packets is sanitised for the terminal.
+ * then a capture summary, then the final summary of the model (verdict, hosts, findings:
+ * the renderer live and watch print on exit, injected by the format registry so the two
+ * never differ). `quiet` prints only that final summary. Everything from packets is
+ * sanitised for the terminal.
  */
 import type { Writable } from 'node:stream';
 import type { Flow } from '../flow/types.js';
+import type { ModelSnapshot } from '../model/types.js';
 import type { AnalysisOutput, AnalysisSummary } from '../pipeline/analyze.js';
 import type { GotapEvent } from '../protocols/events.js';
 import { describeEvent } from './event-text.js';
@@ -59,13 +63,23 @@ function endText(f: Flow): string {
   return parts.join(', ');
 }
 
+export interface TextWriterOptions {
+  quiet?: boolean;
+  /** Renders the final model (lines ending with \n). */
+  summary: (model: ModelSnapshot) => string;
+}
+
 export class TextWriter implements AnalysisOutput {
   private readonly perFlow = new Map<number, FlowLines>();
   private readonly apps = new Map<string, number>();
 
-  constructor(private readonly out: Writable) {}
+  constructor(
+    private readonly out: Writable,
+    private readonly opts: TextWriterOptions,
+  ) {}
 
   event(ev: GotapEvent): void {
+    if (this.opts.quiet) return;
     let entry = this.perFlow.get(ev.flowId);
     if (!entry) {
       entry = { lines: [], dropped: 0 };
@@ -76,6 +90,7 @@ export class TextWriter implements AnalysisOutput {
   }
 
   flowEnded(flow: Flow): void {
+    if (this.opts.quiet) return;
     const entry = this.perFlow.get(flow.id);
     this.perFlow.delete(flow.id);
     const app = flow.app ?? (flow.protocol === 'tcp' ? 'unrecognised' : 'other udp');
@@ -85,7 +100,12 @@ export class TextWriter implements AnalysisOutput {
     this.out.write(`${lines.join('\n')}\n`);
   }
 
-  finish(summary: AnalysisSummary): void {
+  finish(summary: AnalysisSummary, model: ModelSnapshot): void {
+    if (!this.opts.quiet) this.out.write(this.captureText(summary));
+    this.out.write(this.opts.quiet ? this.opts.summary(model) : `\n${this.opts.summary(model)}`);
+  }
+
+  private captureText(summary: AnalysisSummary): string {
     const c = captureRecord(summary);
     const lines: string[] = [''];
     const format = c.format === 'pcap-ns' ? 'pcap (nanosecond)' : (c.format ?? 'unknown');
@@ -106,6 +126,6 @@ export class TextWriter implements AnalysisOutput {
       const malformed = k.malformedLines > 0 ? `, ${k.malformedLines} malformed line(s) skipped` : '';
       lines.push(`  key log: ${k.lines} secret line(s) from ${k.files} file(s) and ${k.dsbs} DSB(s)${malformed}`);
     }
-    this.out.write(`${lines.join('\n')}\n`);
+    return `${lines.join('\n')}\n`;
   }
 }

@@ -16,6 +16,8 @@ export interface RunDashboardOptions {
   intervalMs?: number;
   /** Closes the dashboard from outside (e.g. the pipeline failed); runDashboard then resolves. */
   signal?: AbortSignal;
+  /** Called once the first frame has been handed to the terminal (a replay starts its clock then). */
+  onFirstPaint?: () => void;
 }
 
 const ALT_SCREEN_ON = '\u001b[?1049h\u001b[H';
@@ -34,6 +36,9 @@ export async function runDashboard(source: SnapshotSource, opts: RunDashboardOpt
     // A second guard behind the 100 ms snapshot poll: key echoes are throttled to the same rate.
     maxFps: 10,
   });
+  // ink renders the first frame synchronously inside render() (legacy React root); the
+  // write callback fires once the terminal has taken it.
+  if (opts.onFirstPaint) stdout.write('', () => opts.onFirstPaint?.());
   const close = (): void => app.unmount();
   opts.signal?.addEventListener('abort', close, { once: true });
   if (opts.signal?.aborted) close();

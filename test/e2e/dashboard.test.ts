@@ -48,6 +48,8 @@ describe.skipIf(!tmuxAvailable)('dashboard in a terminal', () => {
 
     await t.untilKeyTakes('s', (s) => /^sort (name|first seen|severity) ·/m.test(s), 'the dashboard reading keys');
     t.keys(['/']);
+    // Typed only once the prompt is open: '/' and the text in one read is one input to ink.
+    await t.waitFor((s) => /^filter \//m.test(s), 'the filter prompt opening');
     t.keys(['proxy.golang'], true);
     await t.waitFor((s) => s.includes('filter /proxy.golang'), 'the filter prompt');
     t.keys(['Enter']);
@@ -76,7 +78,7 @@ describe.skipIf(!tmuxAvailable)('dashboard in a terminal', () => {
     const files = start(['replay', 'README.md', '--ui']);
     expect(await tmux!.waitGone()).toBe(true);
     expect(readFileSync(files.status, 'utf8').trim()).toBe('2');
-    expect(readFileSync(files.out, 'utf8')).toContain('gotap: not a pcap or pcapng file (starts with 23 20 67 6f)');
+    expect(readFileSync(files.out, 'utf8')).toContain('gotap: README.md: not a pcap or pcapng file (starts with 23 20 67 6f) — give a pcap or pcapng file');
   });
 
   test('replay --ui at capture pace fills the dashboard over time and stays open after the end', async () => {

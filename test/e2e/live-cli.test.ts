@@ -6,7 +6,7 @@
  * user sees it.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -138,16 +138,17 @@ describe('gotap watch (fake tcpdump)', () => {
     expect(gotapSync(['watch', '--grace', '0', '--fail-on', 'critical', '--', 'sh', '-c', 'exit 3'], env()).code).toBe(3);
   });
 
-  it('writes the report in the format its extension names; an unwritable report is exit 2 after the summary', () => {
+  it('writes the report in the format its extension names; an unwritable report path is exit 2 before anything runs', () => {
     const json = join(dir, 'watch.json');
     expect(gotapSync(['watch', '--grace', '0', '--report', json, '--', 'true'], env()).code).toBe(0);
     const doc = JSON.parse(readFileSync(json, 'utf8')) as { schema: string; hosts: { key: string }[] };
     expect(doc.schema).toBe('gotap.report/1');
     expect(doc.hosts.map((h) => h.key)).toContain('sum.golang.org');
-    const r = gotapSync(['watch', '--grace', '0', '--report', join(dir, 'no-such-dir', 'r.md'), '--', 'true'], env());
-    expect(r.code).toBe(EXIT.input);
-    expect(r.stdout).toMatch(/^hosts:$/m);
-    expect(r.stderr).toMatch(/^gotap: cannot write .*r\.md: ENOENT\n$/);
+    const report = join(dir, 'no-such-dir', 'r.md');
+    const marker = join(dir, 'ran');
+    const r = gotapSync(['watch', '--grace', '0', '--report', report, '--', 'touch', marker], env());
+    expect(r).toEqual({ code: EXIT.input, stdout: '', stderr: `gotap: ${report}: no such directory: ${join(dir, 'no-such-dir')} — give a path in a directory you can write to\n` });
+    expect(existsSync(marker)).toBe(false);
   });
 
   it('a command that cannot be started: 127, as a shell says', () => {

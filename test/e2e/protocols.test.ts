@@ -6,7 +6,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { gotap, ndjson } from './cli.js';
+import { captureOf, gotap, ndjson } from './cli.js';
 import { expectGolden } from './golden.js';
 
 type Rec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -145,9 +145,9 @@ describe('pcapng extras', () => {
   it('a Decryption Secrets Block is counted and its key log read into the store; packet comments do not disturb analysis', () => {
     const dsb = replay('pcapng-dsb.pcapng');
     // go-get-tls.keylog: four TLS 1.3 secrets and one EXPORTER_SECRET, which gotap has no use for.
-    expect(dsb.at(-1)).toMatchObject({ format: 'pcapng', decryptionSecrets: 1, keyLog: { files: 0, dsbs: 1, lines: 4, ignoredLines: 1, malformedLines: 0 } });
+    expect(captureOf(dsb)).toMatchObject({ format: 'pcapng', decryptionSecrets: 1, keyLog: { files: 0, dsbs: 1, lines: 4, ignoredLines: 1, malformedLines: 0 } });
     const comments = replay('pcapng-comments.pcapng');
-    expect(comments.at(-1)).toMatchObject({ format: 'pcapng' });
+    expect(captureOf(comments)).toMatchObject({ format: 'pcapng' });
     expect(ofType(comments, 'tls-client-hello')).toHaveLength(1);
   });
 

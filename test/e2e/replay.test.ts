@@ -8,7 +8,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { gotap, ndjson } from './cli.js';
+import { captureOf, gotap, ndjson } from './cli.js';
 import { expectGolden } from './golden.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gotap-e2e-'));
@@ -21,9 +21,13 @@ function replayNdjson(file: string) {
   return r.stdout;
 }
 
-/** All lines but the final capture record. */
-const body = (out: string) => out.split('\n').slice(0, -2).join('\n');
-const captureRecord = (out: string) => ndjson(out).at(-1)!;
+/** All lines but the capture record (events and flows before it; findings and the summary after it). */
+const body = (out: string) =>
+  out
+    .split('\n')
+    .filter((l) => !l.startsWith('{"type":"capture",'))
+    .join('\n');
+const captureRecord = (out: string) => captureOf(ndjson(out));
 
 describe('the same capture in every container format', () => {
   const pcap = replayNdjson('captures/basic.pcap');
@@ -86,20 +90,22 @@ describe('errors and truncation', () => {
   it('a missing file is exit 2 with one line', () => {
     const r = gotap(['replay', 'captures/does-not-exist.pcap']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('gotap: no such file: captures/does-not-exist.pcap\n');
+    expect(r.stderr).toBe('gotap: captures/does-not-exist.pcap: no such file — check the path\n');
     expect(r.stdout).toBe('');
   });
 
   it('a file that is not a capture is exit 2 with one line', () => {
     const r = gotap(['replay', 'README.md']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^gotap: not a pcap or pcapng file \(starts with [0-9a-f ]+\)\n$/);
+    expect(r.stderr).toBe(
+      'gotap: README.md: not a pcap or pcapng file (starts with 23 20 67 6f) — give a pcap or pcapng file (tcpdump -w, Wireshark); convert other formats with `editcap -F pcapng IN OUT`\n',
+    );
   });
 
   it('a directory is exit 2 with one line', () => {
     const r = gotap(['replay', 'captures']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('gotap: captures is a directory, not a capture file\n');
+    expect(r.stderr).toBe('gotap: captures: is a directory, not a capture file — name a capture file inside it\n');
   });
 
   it('a truncated file gives the readable part and a warning; --strict makes it exit 3', () => {
@@ -117,13 +123,22 @@ describe('errors and truncation', () => {
     expect(strict.code).toBe(3);
   });
 
-  it('an unknown option is a usage error (64)', () => {
-    const r = gotap(['replay', '--bogus', 'captures/basic.pcap']);
-    expect(r.code).toBe(64);
-    expect(r.stderr).toMatch(/unknown option '--bogus'/);
+  it('an unknown option is a usage error (64): one line, with the suggestion when there is one', () => {
+    expect(gotap(['replay', '--bogus', 'captures/basic.pcap'])).toMatchObject({ code: 64, stdout: '', stderr: "gotap: unknown option '--bogus' — see gotap replay --help\n" });
+    expect(gotap(['replay', '--formt', 'text', 'captures/basic.pcap'])).toMatchObject({
+      code: 64,
+      stdout: '',
+      stderr: "gotap: unknown option '--formt' — did you mean --format? (gotap replay --help)\n",
+    });
+    expect(gotap(['raplay', 'captures/basic.pcap'])).toMatchObject({ code: 64, stderr: "gotap: unknown command 'raplay' — did you mean replay? (gotap --help)\n" });
+    expect(gotap(['replay'])).toMatchObject({ code: 64, stderr: "gotap: missing required argument 'capture' — see gotap replay --help\n" });
   });
 
-  it('an invalid format value is a usage error (64)', () => {
-    expect(gotap(['replay', '--format', 'xml', 'captures/basic.pcap']).code).toBe(64);
+  it('an invalid format value is a usage error (64) listing the formats', () => {
+    expect(gotap(['replay', '--format', 'xml', 'captures/basic.pcap'])).toMatchObject({
+      code: 64,
+      stdout: '',
+      stderr: "gotap: option '--format <format>' argument 'xml' is invalid — expected text, ndjson (gotap replay --help)\n",
+    });
   });
 });

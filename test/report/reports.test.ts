@@ -8,7 +8,8 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ModelBuilder } from '../../src/model/model-builder.js';
 import { csvReport } from '../../src/report/csv-report.js';
-import { findingRecord, jsonReport, REPORT_SCHEMA } from '../../src/report/json-report.js';
+import { jsonReport, REPORT_SCHEMA } from '../../src/report/json-report.js';
+import { findingFields } from '../../src/report/records.js';
 import { markdownReport } from '../../src/report/markdown-report.js';
 import { repoRoot } from '../corpus.js';
 import { attribution, ctx, clientHello, flow } from '../model/events.js';
@@ -43,7 +44,7 @@ describe('on the fixture model', () => {
     const doc = JSON.parse(jsonReport(m)) as Record<string, unknown>;
     expect(Object.keys(doc)).toEqual(['schema', 'generator', 'capture', 'verdict', 'hosts', 'findings', 'timeline', 'overflow']);
     expect(doc.schema).toBe(REPORT_SCHEMA);
-    expect(doc.findings).toEqual(JSON.parse(JSON.stringify(m.findings.map(findingRecord))));
+    expect(doc.findings).toEqual(JSON.parse(JSON.stringify(m.findings.map(findingFields))));
   });
 });
 

@@ -32,6 +32,31 @@ describe('replay pacer', () => {
     for (const bad of ['0', '-1', 'fast', '', '1e3', 'Infinity', 'NaN']) expect(parseSpeed(bad)).toBeUndefined();
   });
 
+  test('a held pacer hands nothing on until start(); capture time starts then, not at the first packet seen', async () => {
+    const clock = fakeClock();
+    const p = new ReplayPacer(1, clock, { held: true });
+    p.observe(100);
+    let passed = false;
+    const waiting = p.wait().then(() => (passed = true));
+    clock.t += 5000; // the dashboard took 5 s to load
+    await new Promise((r) => setImmediate(r));
+    expect(passed).toBe(false);
+    p.start();
+    await waiting;
+    expect(clock.sleeps).toEqual([]);
+    p.observe(100.5);
+    await p.wait();
+    expect(clock.sleeps).toEqual([500]);
+  });
+
+  test('halting a held pacer ends its wait with ReplayStopped', async () => {
+    const p = new ReplayPacer(1, fakeClock(), { held: true });
+    p.observe(1);
+    const waiting = p.wait();
+    p.halt();
+    await expect(waiting).rejects.toBeInstanceOf(ReplayStopped);
+  });
+
   test('capture time advances at speed × wall time; a slow consumer is not made to wait more', async () => {
     const clock = fakeClock();
     const p = new ReplayPacer(10, clock);

@@ -24,18 +24,18 @@ export function parseTls13Certificate(body: Uint8Array): Parsed<Tls13Certificate
   const r = new Reader(body);
   r.vec8(); // certificate_request_context: empty for a server's certificate
   const list = r.vec24();
-  if (r.failed || r.remaining !== 0) return { ok: false, reason: 'malformed TLS 1.3 Certificate message' };
+  if (r.failed || r.remaining !== 0) return { ok: false, anomaly: 'tls: malformed Certificate', reason: 'malformed TLS 1.3 Certificate message' };
   const out: Tls13Certificate = { certs: [] };
   while (list.remaining > 0 && out.certs.length < MAX_CERTIFICATES) {
     const der = list.vec24();
     const exts = list.vec16();
-    if (list.failed) return { ok: false, reason: 'truncated entry in TLS 1.3 Certificate message' };
+    if (list.failed) return { ok: false, anomaly: 'tls: malformed Certificate', reason: 'truncated entry in TLS 1.3 Certificate message' };
     const leaf = out.certs.length === 0;
     out.certs.push(der.bytes(der.remaining).slice());
     while (leaf && exts.remaining > 0) {
       const type = exts.u16();
       const data = exts.vec16();
-      if (exts.failed) return { ok: false, reason: 'truncated certificate entry extension' };
+      if (exts.failed) return { ok: false, anomaly: 'tls: malformed Certificate', reason: 'truncated certificate entry extension' };
       if (type !== EXT_STATUS_REQUEST) continue;
       const status = parseCertificateStatus(data.bytes(data.remaining));
       if (!status.ok) return status;
@@ -55,12 +55,12 @@ export interface EncryptedExtensions {
 export function parseEncryptedExtensions(body: Uint8Array): Parsed<EncryptedExtensions> {
   const r = new Reader(body);
   const exts = r.vec16();
-  if (r.failed || r.remaining !== 0) return { ok: false, reason: 'malformed EncryptedExtensions' };
+  if (r.failed || r.remaining !== 0) return { ok: false, anomaly: 'tls: malformed EncryptedExtensions', reason: 'malformed EncryptedExtensions' };
   const out: EncryptedExtensions = { extensions: [] };
   while (exts.remaining > 0) {
     const type = exts.u16();
     const data = exts.vec16();
-    if (exts.failed) return { ok: false, reason: 'truncated EncryptedExtensions extension' };
+    if (exts.failed) return { ok: false, anomaly: 'tls: malformed EncryptedExtensions', reason: 'truncated EncryptedExtensions extension' };
     out.extensions.push(type);
     if (type === EXT_ALPN) {
       const p = data.vec16().vec8();
