@@ -32,7 +32,7 @@ import process from 'node:process';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exited, spawnTracked, stopAll } from '../captures/lab/lib/children.mjs';
 import { startDnsServer } from '../captures/lab/lib/dns-server.mjs';
@@ -46,12 +46,11 @@ import { writeDnsStorm, writeShortFlows } from './shapes.mjs';
 
 const MB = 1e6;
 const TARGET_BYTES = 500 * MB;
-const SMALL_BYTES = 100 * MB;
 const COPIES_FOR_LARGE = 4; // 4 × 500 MB ≈ 2 GB
 const MAX_ROUNDS = 400; // a bound on the loop whatever happens; a round adds ~40 MB
 const RATE = '20M'; // per curl process: keeps tcpdump from dropping packets on 2 cores
 const MIX_FREE_BYTES = 6e9; // 500 MB + 100 MB + 2 GB + 1.5 GB of temporary shifted copies, with margin
-const HELLO_CAPTURE = fileURLToPath(new URL('../captures/go-get-tls.pcap', import.meta.url));
+const HELLO_CAPTURE = join(dirname(fileURLToPath(import.meta.url)), '..', 'captures', 'go-get-tls.pcap');
 
 const MIX_TOOLS = ['tcpdump', 'ip', 'ethtool', 'openssl', 'curl', 'editcap', 'mergecap', 'capinfos'];
 

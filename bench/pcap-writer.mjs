@@ -7,6 +7,7 @@
 // so tshark and tcpdump accept every frame as they would a capture. Frames are
 // built straight into one large output buffer (no per-packet Buffer), which
 // is what lets it write 2 GB in well under a minute.
+import { Buffer } from 'node:buffer';
 import { closeSync, openSync, writeSync } from 'node:fs';
 
 const CHUNK = 8 << 20;

@@ -17,6 +17,7 @@
 // link and timestamps only grow. Everything comes from a seeded PRNG: a
 // generator version always writes the same bytes, and a smaller file is a
 // prefix of a larger one.
+import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import dnsPacket from 'dns-packet';
 import { PcapWriter, prng, Schedule, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from './pcap-writer.mjs';
