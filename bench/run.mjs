@@ -157,13 +157,15 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+/** Two significant digits below 10 (ratios and rates far below 1 stay readable), whole numbers above. */
+const num = (x) => (!Number.isFinite(x) ? '–' : x >= 10 ? fmt(x, 0) : x.toPrecision(2));
 const sizeName = (mb) => (mb >= 1000 ? `${mb / 1000} GB` : `${mb} MB`);
 
-const HEADER = `${'shape'.padEnd(7)} ${'size'.padStart(6)} ${'tool'.padEnd(19)} ${pad('wall s', 8)} ${pad('MB/s', 7)} ${pad('kpkt/s', 7)} ${pad('CPU s', 8)} ${pad('kpkt/CPUs', 9)} ${pad('RSS MB', 7)} ${pad('×tcpdump', 8)} ${pad('×tshark', 8)}`;
+const HEADER = `${'shape'.padEnd(7)} ${'size'.padStart(6)} ${'tool'.padEnd(19)} ${pad('wall s', 8)} ${pad('MB/s', 7)} ${pad('kpkt/s', 7)} ${pad('CPU s', 8)} ${pad('kpkt/CPUs', 9)} ${pad('RSS MB', 7)} ${pad('×tcpdump', 11)} ${pad('×tshark', 11)}`;
 
 function row(shape, mb, tool, info, r, floor, tshark) {
-  const ratio = (other) => (other ? `${fmt(other.seconds / r.seconds, 2)}/${fmt(other.cpuSeconds / r.cpuSeconds, 2)}` : '–');
-  return `${shape.padEnd(7)} ${sizeName(mb).padStart(6)} ${tool.padEnd(19)} ${pad(fmt(r.seconds, 2), 8)} ${pad(fmt(info.dataBytes / MB / r.seconds, 0), 7)} ${pad(fmt(info.packets / 1000 / r.seconds, 0), 7)} ${pad(fmt(r.cpuSeconds, 2), 8)} ${pad(fmt(info.packets / 1000 / r.cpuSeconds, 0), 9)} ${pad(fmt(r.rssBytes / MB, 0), 7)} ${pad(ratio(floor), 8)} ${pad(ratio(tshark), 8)}`;
+  const ratio = (other) => (other ? `${num(other.seconds / r.seconds)}/${num(other.cpuSeconds / r.cpuSeconds)}` : '–');
+  return `${shape.padEnd(7)} ${sizeName(mb).padStart(6)} ${tool.padEnd(19)} ${pad(fmt(r.seconds, 2), 8)} ${pad(num(info.dataBytes / MB / r.seconds), 7)} ${pad(num(info.packets / 1000 / r.seconds), 7)} ${pad(fmt(r.cpuSeconds, 2), 8)} ${pad(num(info.packets / 1000 / r.cpuSeconds), 9)} ${pad(fmt(r.rssBytes / MB, 0), 7)} ${pad(ratio(floor), 11)} ${pad(ratio(tshark), 11)}`;
 }
 
 async function main() {
