@@ -1,33 +1,38 @@
 #!/usr/bin/env node
 // Makes the benchmark captures once and caches them outside the repository
 // (they are hundreds of MB to GB, and a benchmark should read the same bytes
-// every time). Like the lab (captures/lab/), and with its helpers: a private
-// network namespace with only `lo` up, the lab DNS server, HTTPS servers
-// (http2 with HTTP/1.1 fallback) with certificates from a per-run lab CA, a
-// plaintext HTTP mirror, and tcpdump on `lo`. Unlike the lab, the loopback
-// link is set to MTU 1500 with segmentation offloads off, so the capture has
-// the packet sizes of a real Ethernet link rather than 64 KiB super-packets,
-// and the clients are curl processes fetching multi-MB module zips in a
-// bounded loop until the capture reaches its size.
+// every time), one directory per shape and generator version (bench/files.mjs).
 //
-// Traffic per round: TLS 1.3 + h2 to proxy.golang.org (list, info, mod, zip
-// of several MB), TLS 1.2 + h2 to goproxy.cn (same), HTTP/1.1 in clear to a
-// company mirror (same), short TLS 1.3 connections to sum.golang.org
-// (lookups), nine short connections fetching only list/info/mod, and the
-// DNS A/AAAA queries of every curl process.
+// The mix (large packets) comes from real programs, like the lab
+// (captures/lab/) and with its helpers: a private network namespace with only
+// `lo` up, the lab DNS server, HTTPS servers (http2 with HTTP/1.1 fallback)
+// with certificates from a per-run lab CA, a plaintext HTTP mirror, and
+// tcpdump on `lo`. Unlike the lab, the loopback link is set to MTU 1500 with
+// segmentation offloads off, so the capture has the packet sizes of a real
+// Ethernet link rather than 64 KiB super-packets, and the clients are curl
+// processes fetching multi-MB module zips in a bounded loop until the capture
+// reaches its size. Traffic per round: TLS 1.3 + h2 to proxy.golang.org
+// (list, info, mod, zip of several MB), TLS 1.2 + h2 to goproxy.cn (same),
+// HTTP/1.1 in clear to a company mirror (same), short TLS 1.3 connections to
+// sum.golang.org (lookups), nine short connections fetching only
+// list/info/mod, and the DNS A/AAAA queries of every curl process. From the
+// 500 MB file: the first ~100 MB (editcap -r) and a ~2 GB file (mergecap -a of
+// the 500 MB file and three copies shifted in time with editcap -t, so a flow
+// never overlaps its copy).
 //
-// Then derives, in the same directory: the first ~100 MB (editcap -r) and a
-// ~2 GB file (mergecap -a of the 500 MB file and three copies shifted in time
-// with editcap -t, so a flow never overlaps its copy).
+// The DNS storm and the short flows come from the record writer
+// (bench/shapes.mjs, bench/pcap-writer.mjs): dig and curl make a few thousand
+// transactions per second, the shapes need millions. The pcapng and gzip
+// shapes are the mix converted (editcap -F pcapng, then gzip).
 //
-// Needs root (network namespace, tcpdump, ethtool).
-// Usage: sudo node bench/generate.mjs [--dir DIR] [--regenerate]
+// The mix needs root (network namespace, tcpdump, ethtool); the others do not.
+// Usage: node bench/generate.mjs [--dir DIR] [--shapes mix,dns,…] [--sizes 100,500,2000] [--regenerate]
 import { Buffer } from 'node:buffer';
 import process from 'node:process';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exited, spawnTracked, stopAll } from '../captures/lab/lib/children.mjs';
 import { startDnsServer } from '../captures/lab/lib/dns-server.mjs';
@@ -36,17 +41,18 @@ import { createCa, issueLeaf } from '../captures/lab/lib/pki.mjs';
 import { startSite } from '../captures/lab/lib/sites.mjs';
 import { startCapture } from '../captures/lab/lib/tcpdump.mjs';
 import { writeZip } from '../captures/lab/lib/zip.mjs';
-import { BENCH_FILES, capinfos, DEFAULT_DIR, readMeta } from './files.mjs';
+import { capinfos, DEFAULT_DIR, parseSelection, readMeta, shapeDir, SHAPES, shapeFile, SIZES } from './files.mjs';
+import { writeDnsStorm, writeShortFlows } from './shapes.mjs';
 
 const MB = 1e6;
 const TARGET_BYTES = 500 * MB;
-const SMALL_BYTES = 100 * MB;
 const COPIES_FOR_LARGE = 4; // 4 × 500 MB ≈ 2 GB
 const MAX_ROUNDS = 400; // a bound on the loop whatever happens; a round adds ~40 MB
 const RATE = '20M'; // per curl process: keeps tcpdump from dropping packets on 2 cores
-const NEEDED_FREE_BYTES = 6e9; // 500 MB + 100 MB + 2 GB + 1.5 GB of temporary shifted copies, with margin
+const MIX_FREE_BYTES = 6e9; // 500 MB + 100 MB + 2 GB + 1.5 GB of temporary shifted copies, with margin
+const HELLO_CAPTURE = join(dirname(fileURLToPath(import.meta.url)), '..', 'captures', 'go-get-tls.pcap');
 
-const TOOLS = ['tcpdump', 'ip', 'ethtool', 'openssl', 'curl', 'editcap', 'mergecap', 'capinfos'];
+const MIX_TOOLS = ['tcpdump', 'ip', 'ethtool', 'openssl', 'curl', 'editcap', 'mergecap', 'capinfos'];
 
 const SITES = {
   'proxy.golang.org': { address: '127.0.0.2', port: 443, tls: 'TLSv1.3' },
@@ -66,17 +72,27 @@ function log(message) {
   process.stderr.write(`gotap bench: ${message}\n`);
 }
 
+const USAGE = 'usage: node bench/generate.mjs [--dir DIR] [--shapes mix,dns,flows,pcapng,gzip] [--sizes 100,500,2000] [--regenerate]\n';
+
 function parseArgs(argv) {
-  const opts = { dir: process.env.GOTAP_BENCH_DIR || DEFAULT_DIR, regenerate: false, inside: undefined };
+  const opts = { dir: process.env.GOTAP_BENCH_DIR || DEFAULT_DIR, regenerate: false, inside: undefined, shapes: undefined, sizes: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--dir' && i + 1 < argv.length) opts.dir = resolve(argv[++i]);
     else if (a === '--regenerate') opts.regenerate = true;
     else if (a === '--inside' && i + 1 < argv.length) opts.inside = argv[++i];
+    else if (a === '--shapes' && i + 1 < argv.length) opts.shapes = argv[++i];
+    else if (a === '--sizes' && i + 1 < argv.length) opts.sizes = argv[++i];
     else {
-      process.stderr.write('usage: sudo node bench/generate.mjs [--dir DIR] [--regenerate]\n');
+      process.stderr.write(USAGE);
       process.exit(a === '-h' || a === '--help' ? 0 : 1);
     }
+  }
+  try {
+    opts.selection = opts.inside ? [] : parseSelection(opts.shapes, opts.sizes);
+  } catch (err) {
+    process.stderr.write(`${err.message}\n${USAGE}`);
+    process.exit(1);
   }
   return opts;
 }
@@ -191,7 +207,7 @@ async function inside(opts) {
     }
     const dropped = Number(/(\d+) packets dropped by kernel/.exec(stderr)?.[1] ?? 0);
     if (dropped > 0) throw new Error(`tcpdump dropped ${dropped} packets; lower RATE in bench/generate.mjs and run again`);
-    renameSync(out, join(opts.dir, BENCH_FILES.medium));
+    renameSync(out, join(opts.dir, SHAPES.mix.file(500)));
     return 0;
   } catch (err) {
     log(`${err.stack ?? err}`);
@@ -204,19 +220,27 @@ async function inside(opts) {
   }
 }
 
-// ---- outside (root, owns the namespace) -----------------------------------
+// ---- outside --------------------------------------------------------------
 
-async function captureInNamespace(opts) {
-  const name = `gotapbench-${process.pid}`;
-  return runInNamespace(name, [fileURLToPath(import.meta.url), '--inside', name, '--dir', opts.dir]);
+/** Records what is known about `files` (paths) in their shape directory's meta.json, with `extra` per file. */
+function recordMeta(dir, about, files, extra = () => ({})) {
+  const meta = readMeta(dir);
+  meta.about = about;
+  for (const f of files) {
+    const info = { ...capinfos(f), ...extra(f), made: new Date().toISOString() };
+    delete info.file;
+    meta.files[basename(f)] = info;
+    log(`${f}: ${(info.bytes / MB).toFixed(0)} MB, ${info.packets.toLocaleString('en-US')} packets, ${info.seconds.toFixed(1)} s of traffic`);
+  }
+  writeFileSync(join(dir, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
 }
 
-function derive(dir) {
-  const medium = join(dir, BENCH_FILES.medium);
+function deriveMixSizes(dir) {
+  const medium = join(dir, SHAPES.mix.file(500));
   const info = capinfos(medium);
   // The first packets up to ~100 MB (packet sizes are uniform enough across rounds).
-  const keep = Math.floor((info.packets * SMALL_BYTES) / info.bytes);
-  execFileSync('editcap', ['-F', 'pcap', '-r', medium, join(dir, BENCH_FILES.small), `1-${keep}`]);
+  const keep = Math.floor((info.packets * 100 * MB) / info.bytes);
+  execFileSync('editcap', ['-F', 'pcap', '-r', medium, join(dir, SHAPES.mix.file(100)), `1-${keep}`]);
   // Copies shifted past the end of the previous one (plus a minute) so no flow overlaps its copy.
   const shift = Math.ceil(info.seconds) + 60;
   const copies = [];
@@ -226,54 +250,95 @@ function derive(dir) {
     copies.push(copy);
   }
   try {
-    execFileSync('mergecap', ['-F', 'pcap', '-a', '-w', join(dir, BENCH_FILES.large), medium, ...copies]);
+    execFileSync('mergecap', ['-F', 'pcap', '-a', '-w', join(dir, SHAPES.mix.file(2000)), medium, ...copies]);
   } finally {
     for (const c of copies) rmSync(c, { force: true });
   }
 }
 
-async function outer(opts) {
-  if (process.getuid?.() !== 0) {
-    log('must run as root (network namespace, tcpdump, ethtool): sudo node bench/generate.mjs');
-    return 1;
-  }
-  const missing = TOOLS.filter((t) => !commandExists(t));
-  if (missing.length > 0) {
-    log(`missing tools: ${missing.join(', ')} (Debian: apt-get install tcpdump iproute2 ethtool openssl curl tshark)`);
-    return 1;
-  }
-  mkdirSync(opts.dir, { recursive: true });
-  const present = Object.values(BENCH_FILES).every((f) => existsSync(join(opts.dir, f))) && readMeta(opts.dir);
-  if (present && !opts.regenerate) {
-    log(`captures already in ${opts.dir} (use --regenerate to make them again)`);
-    return 0;
-  }
+/** The mix: all three sizes at once (the 100 MB and 2 GB files are cut and copied from the 500 MB one). */
+async function makeMix(opts) {
+  if (process.getuid?.() !== 0) throw new Error('the mix must be made as root (network namespace, tcpdump, ethtool): sudo node bench/generate.mjs');
+  const missing = MIX_TOOLS.filter((t) => !commandExists(t));
+  if (missing.length > 0) throw new Error(`missing tools: ${missing.join(', ')} (Debian: apt-get install tcpdump iproute2 ethtool openssl curl tshark)`);
+  const dir = shapeDir(opts.dir, 'mix');
   const fs = statfsSync(opts.dir);
-  const free = fs.bavail * fs.bsize;
-  if (free < NEEDED_FREE_BYTES) {
-    log(`not enough disk space in ${opts.dir}: ${(free / 1e9).toFixed(1)} GB free, ${NEEDED_FREE_BYTES / 1e9} GB needed (use --dir or GOTAP_BENCH_DIR elsewhere)`);
-    return 1;
-  }
-  for (const f of [...Object.values(BENCH_FILES), 'meta.json']) rmSync(join(opts.dir, f), { force: true });
-  const started = Date.now();
-  log(`capturing ~${TARGET_BYTES / MB} MB into ${opts.dir} (${(free / 1e9).toFixed(0)} GB free)`);
-  const code = await captureInNamespace(opts);
-  if (code !== 0) return code;
+  if (fs.bavail * fs.bsize < MIX_FREE_BYTES) throw new Error(`not enough disk space in ${opts.dir}: ${MIX_FREE_BYTES / 1e9} GB needed (use --dir or GOTAP_BENCH_DIR elsewhere)`);
+  log(`capturing ~${TARGET_BYTES / MB} MB into ${dir}`);
+  const name = `gotapbench-${process.pid}`;
+  const code = await runInNamespace(name, [fileURLToPath(import.meta.url), '--inside', name, '--dir', dir]);
+  if (code !== 0) throw new Error('capturing the mix failed (see above)');
   log('deriving the 100 MB and 2 GB variants');
-  derive(opts.dir);
-  const files = Object.fromEntries(Object.entries(BENCH_FILES).map(([k, f]) => [k, capinfos(join(opts.dir, f))]));
-  const meta = {
-    made: new Date().toISOString(),
-    madeBy: 'sudo node bench/generate.mjs',
+  deriveMixSizes(dir);
+  recordMeta(dir, {
+    madeBy: 'sudo node bench/generate.mjs --shapes mix',
     link: 'loopback in a private netns, MTU 1500, gso/tso/gro off',
     traffic: 'per round: TLS 1.3 h2 proxy.golang.org and TLS 1.2 h2 goproxy.cn and HTTP/1.1 goproxy.corp.test (list/info/mod/zip of 3, 5, 8 MB modules), 3 TLS 1.3 sum.golang.org lookups, 9 short list/info/mod connections, DNS A/AAAA of each curl',
-    files,
+  }, SIZES.map((mb) => shapeFile(opts.dir, 'mix', mb)));
+}
+
+/** DNS storm or short flows of the given sizes, in one pass (a smaller file is a prefix of a larger one). */
+function makeRecords(opts, shape, sizes) {
+  const dir = shapeDir(opts.dir, shape);
+  const paths = sizes.map((mb) => shapeFile(opts.dir, shape, mb));
+  const partial = paths.map((p) => `${p}.partial`);
+  const started = Date.now();
+  log(`writing ${shape} ${sizes.join(', ')} MB with the record writer`);
+  const targets = sizes.map((mb) => mb * MB);
+  const writer = shape === 'dns' ? writeDnsStorm(partial, targets) : writeShortFlows(partial, targets, HELLO_CAPTURE);
+  partial.forEach((p, i) => renameSync(p, paths[i]));
+  log(`written in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  const stats = new Map(paths.map((p, i) => [p, writer.statsAt[i]]));
+  recordMeta(dir, {
+    madeBy: `node bench/generate.mjs --shapes ${shape}`,
+    writer: 'bench/pcap-writer.mjs (record writer), bench/shapes.mjs',
+    traffic: SHAPES[shape].title,
+  }, paths, (p) => stats.get(p));
+}
+
+/** pcapng / gzip: the mix file of that size converted. */
+function makeDerived(opts, shape, mb) {
+  const dir = shapeDir(opts.dir, shape);
+  const out = shapeFile(opts.dir, shape, mb);
+  const tmp = `${out}.partial`;
+  if (shape === 'pcapng') execFileSync('editcap', ['-F', 'pcapng', shapeFile(opts.dir, 'mix', mb), tmp]);
+  else {
+    const ng = shapeFile(opts.dir, 'pcapng', mb);
+    execFileSync('sh', ['-c', 'gzip -6 -c "$1" > "$2"', 'sh', ng, tmp]);
+  }
+  renameSync(tmp, out);
+  recordMeta(dir, readMeta(dir).about, [out], () => ({ uncompressedBytes: statSync(shape === 'gzip' ? shapeFile(opts.dir, 'pcapng', mb) : out).size }));
+}
+
+const present = (opts, shape, mb) => !opts.regenerate && existsSync(shapeFile(opts.dir, shape, mb)) && readMeta(shapeDir(opts.dir, shape)).files[basename(shapeFile(opts.dir, shape, mb))];
+
+/** Makes whatever of `selection` ([{ shape, sizes }]) is not cached yet, sources before what is derived from them. */
+async function ensure(opts, selection) {
+  mkdirSync(opts.dir, { recursive: true });
+  const want = new Map();
+  const add = (shape, mb) => {
+    if (shape === 'pcapng' || shape === 'live') add('mix', mb);
+    if (shape === 'gzip') add('pcapng', mb);
+    if (shape !== 'live') want.set(`${shape}:${mb}`, { shape, mb });
   };
-  writeFileSync(join(opts.dir, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
-  for (const f of Object.values(files)) log(`${f.file}: ${(f.bytes / MB).toFixed(0)} MB, ${f.packets} packets, ${f.seconds.toFixed(1)} s`);
-  log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  return 0;
+  for (const { shape, sizes } of selection) for (const mb of sizes) add(shape, mb);
+  const todo = [...want.values()].filter(({ shape, mb }) => !present(opts, shape, mb));
+  for (const dir of new Set(todo.map(({ shape }) => shapeDir(opts.dir, shape)))) mkdirSync(dir, { recursive: true });
+  if (todo.some(({ shape }) => shape === 'mix')) await makeMix(opts);
+  for (const shape of ['dns', 'flows']) {
+    const sizes = todo.filter((t) => t.shape === shape).map((t) => t.mb);
+    if (sizes.length > 0) makeRecords(opts, shape, sizes);
+  }
+  for (const shape of ['pcapng', 'gzip']) for (const t of todo.filter((x) => x.shape === shape)) makeDerived(opts, shape, t.mb);
 }
 
 const opts = parseArgs(process.argv.slice(2));
-process.exitCode = opts.inside ? await inside(opts) : await outer(opts);
+if (opts.inside) process.exitCode = await inside(opts);
+else {
+  try {
+    await ensure(opts, opts.selection);
+  } catch (err) {
+    log(err.message);
+    process.exitCode = 1;
+  }
+}

@@ -1,26 +1,34 @@
 #!/usr/bin/env node
-// `npm run bench`: gotap against tshark on the same capture, and gotap's
-// memory on captures of 100 MB, 500 MB and 2 GB. Makes the captures first
-// when they are not cached yet (bench/generate.mjs, which needs root).
+// `npm run bench`: gotap on every traffic shape (bench/files.mjs), against
+// tshark computing the same facts and against the floor, tcpdump copying the
+// file to /dev/null, all in one run. Makes the captures first when they are
+// not cached yet (bench/generate.mjs; the mix needs root).
 //
-// Both tools run as children of this process, one at a time and alternating
-// (gotap, tshark, gotap, tshark, …) so that a burst of load from something
-// else on the machine hits both, after the file has been read once into the
-// page cache. Each is started under GNU time (/usr/bin/time -f %M), whose
-// number is the peak resident set of the process it waited for (the largest
-// of that process and the children it waited for; `tshark -r` starts none).
-// Wall time is measured here around the child. Throughput is the capture's
-// file size over wall time, packets from capinfos (recorded by the
-// generator). Output goes to /dev/null for both.
+// Per shape and size, the tools run as children of this process, one at a
+// time and alternating (report, replay, tshark, tcpdump, report, …) so that a
+// burst of load from something else on the machine hits all of them, after
+// the file has been read once into the page cache. Each is started under GNU
+// time (/usr/bin/time -f %M), whose number is the peak resident set of the
+// process it waited for (for a pipeline under `sh -c`: the largest process of
+// it; `tshark -r` starts none). Wall time is measured here around the child.
+// MB/s is the capture's size over wall time (for gzip: the uncompressed
+// size), packets from capinfos (recorded by the generator); CPU time is
+// user + sys from GNU time, the steadier number on a shared machine. Output
+// goes to /dev/null for all. ×tcpdump and ×tshark are the tool's throughput as a
+// multiple of theirs on the same file (tcpdump's or tshark's time over the
+// tool's).
 //
-// Usage: node bench/run.mjs [--dir DIR] [--rounds N]
+// Usage: node bench/run.mjs [--dir DIR] [--shapes mix,dns,flows,pcapng,gzip,live]
+//          [--sizes 100,500,2000] [--tools report,replay,tshark,tcpdump] [--rounds N] [--tshark-max-mb MB]
+// A full run (every shape and size, tshark up to 600 MB) takes long; e.g.
+// `npm run bench -- --shapes dns --sizes 100` measures one file.
 import process from 'node:process';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BENCH_FILES, DEFAULT_DIR, gotapCommand, readMeta } from './files.mjs';
+import { DEFAULT_DIR, fileInfo, gotapCommands, parseSelection, SHAPES } from './files.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const GOTAP = join(REPO, 'bin', 'gotap.js');
@@ -30,15 +38,7 @@ const MB = 1e6;
  * The tshark run gotap is compared with: the fields gotap reports (DNS
  * questions and answers, TLS versions, SNI, ALPN, JA3/JA3S, certificates,
  * alerts, HTTP request line, Host, User-Agent, status), one line per frame,
- * with name resolution off (gotap resolves nothing either):
- *
- *   tshark -n -r FILE -T fields -e frame.number -e ip.src -e ip.dst
- *     -e dns.qry.name -e dns.qry.type -e dns.a -e dns.aaaa -e dns.cname
- *     -e tls.handshake.type -e tls.handshake.version
- *     -e tls.handshake.extensions_server_name -e tls.handshake.extensions_alpn_str
- *     -e tls.handshake.ja3 -e tls.handshake.ja3s -e tls.handshake.certificate
- *     -e tls.alert_message.desc -e http.request.method -e http.host
- *     -e http.request.uri -e http.user_agent -e http.response.code > /dev/null
+ * with name resolution off (gotap resolves nothing either).
  */
 const TSHARK_FIELDS = [
   'frame.number', 'ip.src', 'ip.dst',
@@ -51,16 +51,29 @@ const TSHARK_FIELDS = [
 ];
 const tsharkArgs = (file) => ['-n', '-r', file, '-T', 'fields', ...TSHARK_FIELDS.flatMap((f) => ['-e', f])];
 
+const USAGE = 'usage: node bench/run.mjs [--dir DIR] [--shapes mix,dns,flows,pcapng,gzip,live] [--sizes 100,500,2000] [--tools report,replay,tshark,tcpdump] [--rounds N] [--tshark-max-mb MB]\n';
+
 function parseArgs(argv) {
-  const opts = { dir: process.env.GOTAP_BENCH_DIR || DEFAULT_DIR, rounds: 2 };
+  const opts = { dir: process.env.GOTAP_BENCH_DIR || DEFAULT_DIR, rounds: 1, tsharkMaxMb: 600, shapes: undefined, sizes: undefined, tools: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--dir' && i + 1 < argv.length) opts.dir = resolve(argv[++i]);
-    else if (a === '--rounds' && i + 1 < argv.length && Number(argv[i + 1]) >= 1) opts.rounds = Math.floor(Number(argv[++i]));
+    const next = argv[i + 1];
+    if (a === '--dir' && next) opts.dir = resolve(argv[++i]);
+    else if (a === '--rounds' && Number(next) >= 1) opts.rounds = Math.floor(Number(argv[++i]));
+    else if (a === '--tshark-max-mb' && Number(next) >= 0) opts.tsharkMaxMb = Number(argv[++i]);
+    else if (a === '--shapes' && next) opts.shapes = argv[++i];
+    else if (a === '--sizes' && next) opts.sizes = argv[++i];
+    else if (a === '--tools' && next) opts.tools = argv[++i].split(',');
     else {
-      process.stderr.write('usage: node bench/run.mjs [--dir DIR] [--rounds N]   (N ≥ 1, default 2)\n');
+      process.stderr.write(USAGE);
       process.exit(a === '-h' || a === '--help' ? 0 : 1);
     }
+  }
+  try {
+    opts.selection = parseSelection(opts.shapes, opts.sizes);
+  } catch (err) {
+    process.stderr.write(`${err.message}\n${USAGE}`);
+    process.exit(1);
   }
   return opts;
 }
@@ -70,43 +83,42 @@ function fail(message) {
   process.exit(1);
 }
 
-/** The cached captures, made now if missing (root only). */
-function ensureCaptures(dir) {
-  const complete = () => readMeta(dir) && Object.values(BENCH_FILES).every((f) => existsSync(join(dir, f)));
-  if (!complete()) {
-    if (process.getuid?.() !== 0) fail(`no benchmark captures in ${dir} yet; make them once as root: sudo node bench/generate.mjs --dir ${dir}`);
-    const made = spawnSync(process.execPath, [join(REPO, 'bench', 'generate.mjs'), '--dir', dir], { stdio: 'inherit' });
-    if (made.status !== 0 || !complete()) fail('generating the captures failed (see above)');
-  }
-  return readMeta(dir);
+/** The captures of the selection, made now if missing. */
+function ensureCaptures(opts) {
+  const missing = () => opts.selection.some(({ shape, sizes }) => sizes.some((mb) => !fileInfo(opts.dir, shape, mb)));
+  if (!missing()) return;
+  const args = [join(REPO, 'bench', 'generate.mjs'), '--dir', opts.dir, '--shapes', opts.selection.map((s) => s.shape).join(',')];
+  if (opts.sizes) args.push('--sizes', opts.sizes);
+  const made = spawnSync(process.execPath, args, { stdio: 'inherit' });
+  if (made.status !== 0 || missing()) fail('generating the captures failed (see above)');
 }
 
 const newestMtime = (dir) => readdirSync(dir, { recursive: true, withFileTypes: true })
   .filter((e) => e.isFile()).reduce((m, e) => Math.max(m, statSync(join(e.parentPath ?? e.path, e.name)).mtimeMs), 0);
 
 function checkBuild() {
-  const main = join(REPO, 'dist', 'cli', 'main.js');
-  if (!existsSync(main)) fail('dist/ is missing: npm run build first');
+  if (!existsSync(join(REPO, 'dist', 'cli', 'main.js'))) fail('dist/ is missing: npm run build first');
   if (newestMtime(join(REPO, 'src')) > newestMtime(join(REPO, 'dist'))) {
     process.stderr.write('gotap bench: warning: src/ is newer than dist/ — this measures the last build (npm run build)\n');
   }
 }
 
-/** Runs `cmd args` under GNU time with stdout to /dev/null: wall seconds (ours) and peak RSS in bytes (time's %M). */
-async function measure(cmd, args) {
+/** Runs `cmd args` under GNU time with stdout to /dev/null: wall seconds (ours), CPU seconds (user + sys, time's %U %S) and peak RSS in bytes (%M). */
+async function measure([cmd, ...args]) {
   const tmp = mkdtempSync(join(tmpdir(), 'gotap-bench-'));
   const timeFile = join(tmp, 'time');
   const devnull = openSync('/dev/null', 'w');
   try {
     const started = process.hrtime.bigint();
-    const child = spawn('/usr/bin/time', ['-f', '%M', '-o', timeFile, cmd, ...args], { stdio: ['ignore', devnull, 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', '%U %S %M', '-o', timeFile, cmd, ...args], { stdio: ['ignore', devnull, 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const code = await new Promise((res) => child.on('exit', (c, sig) => res(c ?? (sig ? 128 : 0))));
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const lines = readFileSync(timeFile, 'utf8').trim().split('\n');
     if (code !== 0) fail(`${cmd} ${args.join(' ')} exited with ${code}:\n${stderr.slice(-2000)}${lines.join('\n')}`);
-    return { seconds, rssBytes: Number(lines.at(-1)) * 1024 };
+    const [user, sys, rssKb] = lines.at(-1).split(' ').map(Number);
+    return { seconds, cpuSeconds: user + sys, rssBytes: rssKb * 1024 };
   } finally {
     closeSync(devnull);
     rmSync(tmp, { recursive: true, force: true });
@@ -116,86 +128,113 @@ async function measure(cmd, args) {
 /** Reads the file once so every run starts from the page cache. */
 const warm = (file) => execFileSync('cat', [file], { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 0 });
 
+const sh = (script, ...args) => ['sh', '-c', script, 'sh', ...args];
+
+/** The tools measured on one shape's file: [label, argv], the floor labelled 'tcpdump', the comparison 'tshark'. */
+function tools(shape, file, gotap, withTshark) {
+  const floor = shape === 'gzip'
+    ? ['tcpdump', sh('zcat "$1" | tcpdump -r - -w /dev/null 2>/dev/null', file)]
+    : ['tcpdump', sh('tcpdump -r "$1" -w /dev/null 2>/dev/null', file)];
+  if (shape === 'live') {
+    return [
+      ['replay (file)', gotap.replay(file)],
+      ['replay (tcpdump |)', sh('tcpdump -r "$1" -w - 2>/dev/null | "$2" replay --format ndjson -', file, GOTAP)],
+      ['report (tcpdump |)', sh('tcpdump -r "$1" -w - 2>/dev/null | "$2" report - --format json -o /dev/null', file, GOTAP)],
+      floor,
+    ];
+  }
+  return [
+    ['report', gotap.report(file)],
+    ['replay', gotap.replay(file)],
+    ...(withTshark ? [['tshark', ['tshark', ...tsharkArgs(file)]]] : []),
+    floor,
+  ];
+}
+
 const pad = (s, n) => String(s).padStart(n);
-const fmt = (x, digits = 1) => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const fmt = (x, digits = 1) => (Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–');
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+/** Two significant digits below 10 (ratios and rates far below 1 stay readable), whole numbers above. */
+const num = (x) => (!Number.isFinite(x) ? '–' : x >= 10 ? fmt(x, 0) : x.toPrecision(2));
+const sizeName = (mb) => (mb >= 1000 ? `${mb / 1000} GB` : `${mb} MB`);
 
-function row(label, tool, info, r) {
-  return `${label.padEnd(8)} ${tool.padEnd(7)} ${pad(fmt(r.seconds, 2), 8)} ${pad(fmt(info.bytes / MB / r.seconds, 0), 8)} ${pad(fmt(info.packets / 1000 / r.seconds, 0), 9)} ${pad(fmt(r.rssBytes / MB, 0), 8)}`;
+const HEADER = `${'shape'.padEnd(7)} ${'size'.padStart(6)} ${'tool'.padEnd(19)} ${pad('wall s', 8)} ${pad('MB/s', 7)} ${pad('kpkt/s', 7)} ${pad('CPU s', 8)} ${pad('kpkt/CPUs', 9)} ${pad('RSS MB', 7)} ${pad('×tcpdump', 11)} ${pad('×tshark', 11)}`;
+
+function row(shape, mb, tool, info, r, floor, tshark) {
+  const ratio = (other) => (other ? `${num(other.seconds / r.seconds)}/${num(other.cpuSeconds / r.cpuSeconds)}` : '–');
+  return `${shape.padEnd(7)} ${sizeName(mb).padStart(6)} ${tool.padEnd(19)} ${pad(fmt(r.seconds, 2), 8)} ${pad(num(info.dataBytes / MB / r.seconds), 7)} ${pad(num(info.packets / 1000 / r.seconds), 7)} ${pad(fmt(r.cpuSeconds, 2), 8)} ${pad(num(info.packets / 1000 / r.cpuSeconds), 9)} ${pad(fmt(r.rssBytes / MB, 0), 7)} ${pad(ratio(floor), 11)} ${pad(ratio(tshark), 11)}`;
 }
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   if (!existsSync('/usr/bin/time')) fail('/usr/bin/time (GNU time) is needed for peak RSS: apt-get install time');
-  try {
-    execFileSync('sh', ['-c', 'command -v tshark'], { stdio: 'ignore' });
-  } catch {
-    fail('tshark not found: apt-get install tshark');
+  for (const t of ['tshark', 'tcpdump', 'capinfos']) {
+    if (spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0) fail(`${t} not found: apt-get install tshark tcpdump`);
   }
-  const meta = ensureCaptures(opts.dir);
+  ensureCaptures(opts);
   checkBuild();
-  const gotap = gotapCommand(GOTAP);
-  const files = Object.fromEntries(Object.entries(BENCH_FILES).map(([k, f]) => [k, { ...meta.files[k], file: join(opts.dir, f) }]));
-  const main = files.medium;
-  const tshark = execFileSync('tshark', ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().split('\n')[0];
+  const gotap = gotapCommands(GOTAP);
+  const tsharkVersion = execFileSync('tshark', ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().split('\n')[0];
+  const commit = spawnSync('git', ['-C', REPO, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
+  const dirty = spawnSync('git', ['-C', REPO, 'status', '--porcelain', 'src'], { encoding: 'utf8' }).stdout.trim() !== '';
   const out = (line = '') => process.stdout.write(line + '\n');
 
-  out(`capture: ${main.file} (${fmt(main.bytes / MB, 0)} MB, ${main.packets.toLocaleString('en-US')} packets; made ${meta.made})`);
-  out(`gotap:   node bin/gotap.js ${gotap.args('FILE').slice(1).join(' ')}${gotap.name === 'replay' ? ' > /dev/null   (no `report` command in this build yet: replay ran)' : ''}`);
-  out(`tshark:  tshark ${tsharkArgs('FILE').join(' ')} > /dev/null   (${tshark})`);
-  out(`node ${process.version}, ${opts.rounds} rounds each, alternating, page cache warm`);
+  out(`gotap ${commit}${dirty ? ' (src/ modified)' : ''}, node ${process.version}, ${tsharkVersion}; ${opts.rounds} round(s), alternating, page cache warm`);
+  out(`report: bin/gotap.js report F --format json -o /dev/null    replay: bin/gotap.js replay --format ndjson F > /dev/null   (bin/gotap.js run as a program: its shebang's node flags apply)`);
+  out(`tshark: tshark -n -r F -T fields -e ${TSHARK_FIELDS.join(' -e ')} > /dev/null   (skipped above ${opts.tsharkMaxMb} MB: --tshark-max-mb)`);
+  out(`tcpdump: tcpdump -r F -w /dev/null (gzip: zcat F | tcpdump -r - -w /dev/null)`);
+  for (const { shape } of opts.selection) out(`  ${shape}: ${SHAPES[shape].title}`);
   out();
-  out(`${'round'.padEnd(8)} ${'tool'.padEnd(7)} ${pad('wall s', 8)} ${pad('MB/s', 8)} ${pad('kpkt/s', 9)} ${pad('RSS MB', 8)}`);
-  warm(main.file);
-  const results = { gotap: [], tshark: [] };
-  for (let round = 1; round <= opts.rounds; round++) {
-    const g = await measure(process.execPath, gotap.args(main.file));
-    results.gotap.push(g);
-    out(row(String(round), 'gotap', main, g));
-    const t = await measure('tshark', tsharkArgs(main.file));
-    results.tshark.push(t);
-    out(row(String(round), 'tshark', main, t));
-  }
-  const med = (tool) => ({ seconds: median(results[tool].map((r) => r.seconds)), rssBytes: Math.max(...results[tool].map((r) => r.rssBytes)) });
-  const g = med('gotap');
-  const t = med('tshark');
-  out(row('median', 'gotap', main, g));
-  out(row('median', 'tshark', main, t));
-  out(`(median wall time; RSS is the largest of the rounds)`);
-  out();
-  out(`gotap throughput: ${fmt(t.seconds / g.seconds, 1)}× tshark's`);
-  out();
+  out(HEADER);
 
-  out(`gotap peak RSS by capture size (${gotap.name}):`);
-  const sizes = [];
-  for (const key of ['small', 'medium', 'large']) {
-    const info = files[key];
-    let r;
-    if (key === 'medium') r = g;
-    else {
+  const results = [];
+  for (const { shape, sizes } of opts.selection) {
+    for (const mb of sizes) {
+      const info = fileInfo(opts.dir, shape === 'live' ? 'mix' : shape, mb);
+      info.dataBytes = info.uncompressedBytes ?? info.bytes;
+      const list = tools(shape, info.file, gotap, info.dataBytes <= opts.tsharkMaxMb * MB)
+        .filter(([label]) => !opts.tools || opts.tools.includes(label.split(' ')[0]));
       warm(info.file);
-      r = await measure(process.execPath, gotap.args(info.file));
+      const runs = new Map(list.map(([label]) => [label, []]));
+      for (let round = 0; round < opts.rounds; round++) {
+        for (const [label, argv] of list) runs.get(label).push(await measure(argv));
+      }
+      const med = (label) => (runs.get(label)?.length
+        ? { seconds: median(runs.get(label).map((r) => r.seconds)), cpuSeconds: median(runs.get(label).map((r) => r.cpuSeconds)), rssBytes: Math.max(...runs.get(label).map((r) => r.rssBytes)) }
+        : undefined);
+      const floor = med('tcpdump');
+      const tshark = med('tshark');
+      for (const [label] of list) {
+        const r = med(label);
+        out(row(shape, mb, label, info, r, label === 'tcpdump' ? undefined : floor, label === 'tshark' ? undefined : tshark));
+        results.push({ shape, mb, tool: label, file: info.file, bytes: info.bytes, dataBytes: info.dataBytes, packets: info.packets, ...r, runs: runs.get(label) });
+      }
     }
-    sizes.push({ key, bytes: info.bytes, packets: info.packets, ...r });
-    out(`  ${pad(fmt(info.bytes / MB, 0), 6)} MB capture: ${pad(fmt(r.rssBytes / MB, 0), 5)} MB RSS, ${pad(fmt(r.seconds, 2), 6)} s, ${pad(fmt(info.bytes / MB / r.seconds, 0), 6)} MB/s`);
   }
-  warm(files.small.file);
-  const tSmall = await measure('tshark', tsharkArgs(files.small.file));
-  out(`  (tshark: ${fmt(files.small.bytes / MB, 0)} MB capture: ${fmt(tSmall.rssBytes / MB, 0)} MB RSS; ${fmt(main.bytes / MB, 0)} MB capture: ${fmt(t.rssBytes / MB, 0)} MB RSS)`);
+  out('(median wall and CPU time of the rounds; RSS is the largest; ×tcpdump and ×tshark: by wall time / by CPU time)');
 
-  const record = {
-    at: new Date().toISOString(), node: process.version, tshark, gotapCommand: gotap.name, capture: main, rounds: results,
-    ratio: t.seconds / g.seconds, gotapRssBySize: sizes, tsharkSmall: tSmall,
-  };
-  const resultFile = join(opts.dir, `results-${record.at.replace(/[:.]/g, '-')}.json`);
+  const curves = opts.selection.filter(({ sizes }) => sizes.length > 1);
+  if (curves.length > 0) {
+    out();
+    out('peak RSS by capture size:');
+    for (const { shape, sizes } of curves) {
+      for (const tool of ['report', 'replay', 'tshark']) {
+        const points = sizes.map((mb) => results.find((r) => r.shape === shape && r.mb === mb && r.tool === tool));
+        if (points.some(Boolean)) out(`  ${shape.padEnd(7)} ${tool.padEnd(7)} ${points.map((p, i) => `${sizeName(sizes[i])}: ${p ? fmt(p.rssBytes / MB, 0) + ' MB' : '–'}`).join('   ')}`);
+      }
+    }
+  }
+
+  const at = new Date().toISOString();
+  const resultFile = join(opts.dir, `results-${at.replace(/[:.]/g, '-')}.json`);
   try {
-    writeFileSync(resultFile, JSON.stringify(record, null, 2) + '\n');
+    writeFileSync(resultFile, JSON.stringify({ at, commit, dirty, node: process.version, tshark: tsharkVersion, rounds: opts.rounds, results }, null, 2) + '\n');
     out(`\nresults: ${resultFile}`);
   } catch {
-    // the cache dir is root's; a non-root run still printed everything above
+    // the cache dir may be root's; a non-root run still printed everything above
   }
 }
 

@@ -2,17 +2,23 @@
  * One DNS message, bytes → typed values (flags, questions, records in presentation
  * form, EDNS), or a reason it was rejected.
  *
- * Two passes. First a bounded structural walk (wire.ts names, every record's RDLENGTH
- * inside the message, exact sizes for A/AAAA, names inside name-bearing rdata, the
- * OPT record's options filling it exactly) — this is what dns-packet does not check:
- * it ignores RDLENGTH for several types and silently accepts some truncated OPT records.
- * Then dns-packet decodes the same bytes inside a guard (it throws plain Errors and
- * RangeErrors) and must agree on where the message ends; it supplies the flag bits and
- * the data of the less common record types. Anything that fails either pass is
- * reported as { ok: false, error } and produces no event.
+ * A bounded structural walk (wire.ts names, every record's RDLENGTH inside the
+ * message, exact sizes for A/AAAA, names inside name-bearing rdata, the OPT record's
+ * options filling it exactly) — this is what dns-packet does not check: it ignores
+ * RDLENGTH for several types and silently accepts some truncated OPT records. The
+ * walk formats the common types itself (addresses, names, MX, SRV, SOA, RP, SVCB),
+ * and the flags come from the header (RFC 1035 §4.1.1). Only a message that needs
+ * more — a record type whose data dns-packet supplies (TXT, CAA, DS, DNSKEY, …), an
+ * EDNS option dns-packet decodes (ECS, keep-alive, padding, key tag: its decoders
+ * can throw on them), or trailing bytes (a compression pointer could lead there) —
+ * is decoded again by dns-packet, inside a guard (it throws plain Errors and
+ * RangeErrors), which must agree on where the message ends. For every other message
+ * dns-packet would read exactly what the walk already checked, so decoding it twice
+ * could not change the result; skipping it halves the cost of the common message.
+ * Anything that fails is reported as { ok: false, error } and produces no event.
  */
 import dnsPacket from 'dns-packet';
-import type { DecodedPacket } from 'dns-packet';
+import type { Answer, DecodedPacket } from 'dns-packet';
 import type { DnsProblem } from '../anomaly.js';
 import type { DnsEdns, DnsFlags, DnsQuestion, DnsRecord } from '../events.js';
 import { formatIPv4, formatIPv6 } from './address.js';
@@ -67,34 +73,38 @@ export function parseDnsMessage(bytes: Uint8Array, opts: ParseOptions = {}): Par
     if (e instanceof WireError) return { ok: false, problem: e.kind, error: e.kind };
     throw e;
   }
-  const lib = decodeWithLibrary(bytes.subarray(0, walked.end));
-  if (typeof lib === 'string') return { ok: false, problem: 'rejected by dns-packet', error: lib };
-  const sections = [lib.answers ?? [], lib.authorities ?? [], lib.additionals ?? []];
-  if (
-    dnsPacket.decode.bytes !== walked.end ||
-    (lib.questions ?? []).length !== walked.questions.length ||
-    sections.some((s, i) => s.length !== walked.sections[i]?.length)
-  ) {
-    return { ok: false, problem: 'dns-packet disagrees on record boundaries', error: 'dns-packet disagrees on record boundaries' };
+  let sections: Answer[][] | undefined;
+  if (needsLibrary(bytes, walked)) {
+    const lib = decodeWithLibrary(bytes.subarray(0, walked.end));
+    if (typeof lib === 'string') return { ok: false, problem: 'rejected by dns-packet', error: lib };
+    sections = [lib.answers ?? [], lib.authorities ?? [], lib.additionals ?? []];
+    if (
+      dnsPacket.decode.bytes !== walked.end ||
+      (lib.questions ?? []).length !== walked.questions.length ||
+      sections.some((s, i) => s.length !== walked.sections[i]?.length)
+    ) {
+      return { ok: false, problem: 'dns-packet disagrees on record boundaries', error: 'dns-packet disagrees on record boundaries' };
+    }
   }
   const warnings = walked.warnings;
   const [answers, authorities, additionals] = walked.sections.map((raws, i) =>
     raws.map((raw, j) => {
-      const libRecord = sections[i]?.[j];
+      const libRecord = sections?.[i]?.[j];
       if (raw.data === undefined) raw.record.data = libRecord ? formatLibraryRdata(libRecord, bytes, raw.rdStart, raw.rdEnd) : genericRdata(bytes, raw.rdStart, raw.rdEnd);
       else raw.record.data = raw.data;
       return raw.record;
     }),
   );
+  const bits = (bytes[2]! << 8) | bytes[3]!;
   const flags: DnsFlags = {
-    qr: lib.flag_qr,
-    opcode: opcodeName((bytes[2]! >> 3) & 0x0f),
-    aa: lib.flag_aa,
-    tc: lib.flag_tc,
-    rd: lib.flag_rd,
-    ra: lib.flag_ra,
-    ad: lib.flag_ad,
-    cd: lib.flag_cd,
+    qr: (bits & 0x8000) !== 0,
+    opcode: opcodeName((bits >> 11) & 0x0f),
+    aa: (bits & 0x0400) !== 0,
+    tc: (bits & 0x0200) !== 0,
+    rd: (bits & 0x0100) !== 0,
+    ra: (bits & 0x0080) !== 0,
+    ad: (bits & 0x0020) !== 0,
+    cd: (bits & 0x0010) !== 0,
   };
   const rcodeValue = ((walked.edns?.extendedRcode ?? 0) << 4) | (bytes[3]! & 0x0f);
   if (walked.end < bytes.length) warnings.push('trailing bytes after message');
@@ -111,6 +121,15 @@ export function parseDnsMessage(bytes: Uint8Array, opts: ParseOptions = {}): Par
   };
   if (walked.edns) msg.edns = walked.edns;
   return { ok: true, msg };
+}
+
+/** EDNS option codes dns-packet decodes (and may throw on): ECS, edns-tcp-keepalive, padding, key tag. */
+const LIBRARY_OPTIONS = new Set([8, 11, 12, 14]);
+
+function needsLibrary(bytes: Uint8Array, walked: Walked): boolean {
+  if (walked.end < bytes.length) return true;
+  if (walked.edns?.options.some((o) => LIBRARY_OPTIONS.has(o.code))) return true;
+  return walked.sections.some((list) => list.some((raw) => raw.data === undefined));
 }
 
 function decodeWithLibrary(bytes: Uint8Array): DecodedPacket | string {

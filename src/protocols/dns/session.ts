@@ -16,7 +16,7 @@
  */
 import type { AnalyzerContext } from '../analyzer.js';
 import type { Direction, Endpoint } from '../../flow/types.js';
-import type { DnsConflictEvent, DnsQuestion } from '../events.js';
+import type { DnsConflictEvent, DnsQuestion, DnsRecord } from '../events.js';
 import { isMulticastOrBroadcast } from './address.js';
 import { resolveChain } from './chain.js';
 import { parseDnsMessage, type DnsMessage } from './message.js';
@@ -46,12 +46,21 @@ interface PendingQuery {
 
 type ResponseSummary = DnsConflictEvent['responses'][number];
 
+/** A response as remembered; its summary strings are only made for a dns-conflict event. */
+interface StoredResponse {
+  packet: number;
+  ts: number;
+  rcode: string;
+  addresses: string[];
+  records: DnsRecord[];
+}
+
 interface AnsweredTx {
   query: PendingQuery | undefined;
   firstTs: number;
-  responses: ResponseSummary[];
-  /** Distinct response contents seen. */
-  contents: Set<string>;
+  responses: StoredResponse[];
+  /** Distinct response contents seen; made when a second response arrives (most transactions get one). */
+  contents: Set<string> | undefined;
 }
 
 export class DnsSession {
@@ -165,23 +174,17 @@ export class DnsSession {
     });
     if (this.mdns) return;
 
-    const summary: ResponseSummary = {
-      packet: frame,
-      ts,
-      rcode: msg.rcode,
-      addresses,
-      answers: msg.answers.map((r) => `${r.name} ${r.type} ${r.data}`),
-      ttl: msg.answers.map((r) => r.ttl),
-    };
-    const content = contentKey(msg);
+    const stored: StoredResponse = { packet: frame, ts, rcode: msg.rcode, addresses, records: msg.answers };
     if (!tx) {
       this.answered.delete(key);
-      this.answered.set(key, { query, firstTs: ts, responses: [summary], contents: new Set([content]) });
+      this.answered.set(key, { query, firstTs: ts, responses: [stored], contents: undefined });
       this.pruneAnswered(ts);
       return;
     }
-    if (tx.responses.length < MAX_RESPONSES_PER_TX) tx.responses.push(summary);
+    if (tx.responses.length < MAX_RESPONSES_PER_TX) tx.responses.push(stored);
     else this.ctx.anomaly('dns: responses per transaction beyond cap');
+    tx.contents ??= new Set([contentKey(tx.responses[0]!)]);
+    const content = contentKey(stored);
     if (tx.contents.has(content)) return;
     tx.contents.add(content);
     this.ctx.emit({
@@ -193,7 +196,7 @@ export class DnsSession {
       server,
       id: msg.id,
       questions: msg.questions,
-      responses: [...tx.responses],
+      responses: tx.responses.map(summarize),
     });
   }
 
@@ -237,7 +240,18 @@ function txKey(id: number, client: Endpoint, server: Endpoint, questions: DnsQue
 }
 
 /** What makes two responses "the same answer": rcode and the answer set, ignoring TTLs, order and name case. */
-function contentKey(msg: DnsMessage): string {
-  const answers = msg.answers.map((r) => `${r.name.toLowerCase()} ${r.type} ${r.class} ${r.data}`).sort();
-  return [msg.rcode, ...answers].join('\n');
+function contentKey(r: StoredResponse): string {
+  const answers = r.records.map((x) => `${x.name.toLowerCase()} ${x.type} ${x.class} ${x.data}`).sort();
+  return [r.rcode, ...answers].join('\n');
+}
+
+function summarize(r: StoredResponse): ResponseSummary {
+  return {
+    packet: r.packet,
+    ts: r.ts,
+    rcode: r.rcode,
+    addresses: r.addresses,
+    answers: r.records.map((x) => `${x.name} ${x.type} ${x.data}`),
+    ttl: r.records.map((x) => x.ttl),
+  };
 }

@@ -8,8 +8,14 @@
  *   JA4H etc. are under a different licence and deliberately absent), per
  *   FoxIO-LLC/ja4 technical_details/JA4.md.
  * The hello parsers already removed GREASE from every list.
+ *
+ * Cost: a scan or a busy client sends the same few hellos over and over, so the
+ * digests are one-shot `crypto.hash` calls (no Hash object per hello) and the
+ * JA4 cipher and extension parts (sorted hex lists and their SHA-256) are
+ * cached per identical input list. The caches are bounded (emptied when full),
+ * so hellos with ever-new lists cost a recomputation each, never memory.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { EXT_ALPN, EXT_SERVER_NAME, type ClientHello } from './client-hello.js';
 import type { ServerHello } from './server-hello.js';
 
@@ -19,19 +25,37 @@ export interface Ja3 {
 }
 
 function md5(s: string): string {
-  return createHash('md5').update(s).digest('hex');
+  return hash('md5', s, 'hex');
 }
+
+const CACHE_LIMIT = 1024;
+
+/** memo(key, make): make() once per key, at most CACHE_LIMIT keys (the map is emptied when full). */
+function boundedMemo<V>(): (key: string, make: () => V) => V {
+  const map = new Map<string, V>();
+  return (key, make) => {
+    let v = map.get(key);
+    if (v === undefined) {
+      if (map.size >= CACHE_LIMIT) map.clear();
+      v = make();
+      map.set(key, v);
+    }
+    return v;
+  };
+}
+
+const ja3Digests = boundedMemo<string>();
 
 /** JA3: SSLVersion,Ciphers,Extensions,EllipticCurves,EllipticCurvePointFormats. */
 export function ja3(h: ClientHello): Ja3 {
-  const text = [h.legacyVersion, h.ciphers.join('-'), h.extensions.join('-'), h.groups.join('-'), h.ecPointFormats.join('-')].join(',');
-  return { text, hash: md5(text) };
+  const text = `${h.legacyVersion},${h.ciphers.join('-')},${h.extensions.join('-')},${h.groups.join('-')},${h.ecPointFormats.join('-')}`;
+  return { text, hash: ja3Digests(text, () => md5(text)) };
 }
 
 /** JA3S: SSLVersion,Cipher,Extensions (the ServerHello's legacy_version). */
 export function ja3s(h: ServerHello): Ja3 {
-  const text = [h.legacyVersion, h.cipher, h.extensions.join('-')].join(',');
-  return { text, hash: md5(text) };
+  const text = `${h.legacyVersion},${h.cipher},${h.extensions.join('-')}`;
+  return { text, hash: ja3Digests(text, () => md5(text)) };
 }
 
 export interface Ja4 {
@@ -58,8 +82,18 @@ const count2 = (n: number): string => String(Math.min(n, 99)).padStart(2, '0');
 const isAlnum = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 
 function hash12(s: string): string {
-  return s === '' ? '000000000000' : createHash('sha256').update(s).digest('hex').slice(0, 12);
+  return s === '' ? '000000000000' : hash('sha256', s, 'hex').slice(0, 12);
 }
+
+interface Ja4Part {
+  /** The sorted list as JA4_r shows it. */
+  clear: string;
+  /** Its truncated hash as JA4 shows it. */
+  hashed: string;
+}
+
+const ja4Ciphers = boundedMemo<Ja4Part>();
+const ja4Extensions = boundedMemo<Ja4Part>();
 
 /** First and last character of the first ALPN value; its hex form's ends when either byte is not alphanumeric. */
 function ja4Alpn(alpn: string[]): string {
@@ -82,16 +116,22 @@ export function ja4(h: ClientHello): Ja4 {
     count2(h.ciphers.length) +
     count2(h.extensions.length) +
     ja4Alpn(h.alpn);
-  const ciphers = h.ciphers.map(hex4).sort().join(',');
-  const exts = h.extensions
-    .filter((e) => e !== EXT_SERVER_NAME && e !== EXT_ALPN)
-    .map(hex4)
-    .sort()
-    .join(',');
-  const sigs = h.signatureAlgorithms.map(hex4).join(',');
-  const c = sigs === '' ? exts : `${exts}_${sigs}`;
+  const b = ja4Ciphers(h.ciphers.join(), () => {
+    const clear = h.ciphers.map(hex4).sort().join(',');
+    return { clear, hashed: hash12(clear) };
+  });
+  const c = ja4Extensions(`${h.extensions.join()};${h.signatureAlgorithms.join()}`, () => {
+    const exts = h.extensions
+      .filter((e) => e !== EXT_SERVER_NAME && e !== EXT_ALPN)
+      .map(hex4)
+      .sort()
+      .join(',');
+    const sigs = h.signatureAlgorithms.map(hex4).join(',');
+    const clear = sigs === '' ? exts : `${exts}_${sigs}`;
+    return { clear, hashed: exts === '' ? '000000000000' : hash12(clear) };
+  });
   return {
-    ja4: `${a}_${hash12(ciphers)}_${exts === '' ? '000000000000' : hash12(c)}`,
-    raw: `${a}_${ciphers}_${c}`,
+    ja4: `${a}_${b.hashed}_${c.hashed}`,
+    raw: `${a}_${b.clear}_${c.clear}`,
   };
 }

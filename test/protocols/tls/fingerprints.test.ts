@@ -6,7 +6,9 @@
  * specification (technical_details/JA4.md) for the rules that package does not
  * implement (highest supported version, 99 cap, ALPN hex rule).
  */
+import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
+import fc from 'fast-check';
 import { calculateJa3, calculateJa4, readTlsClientHello } from 'read-tls-client-hello';
 import { describe, expect, it } from 'vitest';
 import { isGrease, ja3, ja3s, ja4, parseClientHello, parseServerHello, type ClientHello } from '../../../src/protocols/tls/index.js';
@@ -171,6 +173,35 @@ describe('JA4 specification examples (FoxIO JA4.md)', () => {
   it('writes 000000000000 for empty cipher and extension lists', () => {
     const fp = ja4({ ...hello([]), ciphers: [], extensions: [0x0000], alpn: [] });
     expect(fp.ja4).toBe('t13d000100_000000000000_000000000000');
+  });
+
+  it('the cached JA3/JA4 parts equal a fresh computation, also after the bounded caches were emptied', () => {
+    // The uncached computation, as the spec words it: sorted hex lists, SHA-256 truncated to 12.
+    const sha12 = (s: string) => (s === '' ? '000000000000' : createHash('sha256').update(s).digest('hex').slice(0, 12));
+    const hex = (v: number) => v.toString(16).padStart(4, '0');
+    const fresh = (h: ClientHello) => {
+      const b = h.ciphers.map(hex).sort().join(',');
+      const exts = h.extensions.filter((e) => e !== 0x0000 && e !== 0x0010).map(hex).sort().join(',');
+      const sigs = h.signatureAlgorithms.map(hex).join(',');
+      const c = sigs === '' ? exts : `${exts}_${sigs}`;
+      return { hashes: `${sha12(b)}_${exts === '' ? '000000000000' : sha12(c)}`, raw: `${b}_${c}` };
+    };
+    // Small value domains so lists repeat (cache hits) among many distinct ones (evictions).
+    const list = fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 6 });
+    fc.assert(
+      fc.property(fc.array(fc.record({ ciphers: list, extensions: list, sigs: list }), { minLength: 1100, maxLength: 1500 }), (hellos) => {
+        for (const { ciphers, extensions, sigs } of hellos) {
+          const h = { ...hello(sigs), ciphers, extensions };
+          const want = fresh(h);
+          const got = ja4(h);
+          expect(got.ja4.slice(11)).toBe(want.hashes);
+          expect(got.raw.slice(11)).toBe(want.raw);
+          const text = `771,${ciphers.join('-')},${extensions.join('-')},,`;
+          expect(ja3(h)).toEqual({ text, hash: createHash('md5').update(text).digest('hex') });
+        }
+      }),
+      { numRuns: 5 },
+    );
   });
 });
 
