@@ -7,10 +7,12 @@
  * by an answer it could have used.
  *
  * Memory is bounded whatever the capture holds: an LRU of at most `maxAddresses`
- * addresses (a JS Map in recency order: delete + set moves a key to the end), each with at
+ * addresses (util/lru-map.ts: O(1) eviction however hostile the churn), each with at
  * most `maxNamesPerAddress` names, and CNAME chains cut at MAX_CHAIN names. One record
  * object is shared by all addresses of a response.
  */
+
+import { LruMap } from '../util/lru-map.js';
 
 /** A DNS answer naming an address. */
 export interface DnsName {
@@ -35,14 +37,19 @@ interface NameEntry {
 }
 
 export class AddressNames {
-  private readonly map = new Map<string, NameEntry[]>();
-  /** Addresses dropped because the map was full. */
-  evicted = 0;
+  private readonly map: LruMap<string, NameEntry[]>;
 
   constructor(
     readonly maxAddresses = 100_000,
     readonly maxNamesPerAddress = 4,
-  ) {}
+  ) {
+    this.map = new LruMap(maxAddresses);
+  }
+
+  /** Addresses dropped because the map was full. */
+  get evicted(): number {
+    return this.map.evicted;
+  }
 
   get size(): number {
     return this.map.size;
@@ -52,21 +59,12 @@ export class AddressNames {
   learn(address: string, record: DnsName): void {
     const list = this.map.get(address);
     if (list) {
-      this.map.delete(address);
       const i = list.findIndex((e) => e.latest.name === record.name);
       const first = i >= 0 ? list[i]!.first : record;
       if (i >= 0) list.splice(i, 1);
       list.unshift({ first, latest: record });
       if (list.length > this.maxNamesPerAddress) list.length = this.maxNamesPerAddress;
-      this.map.set(address, list);
       return;
-    }
-    if (this.map.size >= this.maxAddresses) {
-      const oldest = this.map.keys().next();
-      if (!oldest.done) {
-        this.map.delete(oldest.value);
-        this.evicted++;
-      }
     }
     this.map.set(address, [{ first: record, latest: record }]);
   }
@@ -80,8 +78,6 @@ export class AddressNames {
   nameFor(address: string, ts = Infinity): DnsName | undefined {
     const list = this.map.get(address);
     if (!list) return undefined;
-    this.map.delete(address);
-    this.map.set(address, list);
     let best: DnsName | undefined;
     for (const e of list) {
       const r = e.latest.ts <= ts ? e.latest : e.first.ts <= ts ? e.first : undefined;
@@ -92,6 +88,6 @@ export class AddressNames {
 
   /** The latest answer of every name kept for an address, most recent first (does not change recency). */
   namesOf(address: string): DnsName[] {
-    return (this.map.get(address) ?? []).map((e) => e.latest);
+    return (this.map.peek(address) ?? []).map((e) => e.latest);
   }
 }

@@ -12,6 +12,7 @@
  *   once, after the whole batch, so a TLS 1.3 connection whose four secrets arrive in one
  *   DSB is woken with all four.
  */
+import { LruMap } from '../util/lru-map.js';
 import type { SecretsListener, SecretsLookup, TlsSecrets } from './types.js';
 import { LineSplitter, parseKeyLogLine, SECRET_LABELS, type KeyLogSecret } from './keylog.js';
 
@@ -63,17 +64,18 @@ function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
 export class SecretsStore implements SecretsLookup {
   readonly counters: SecretsCounters = { keyLogLines: 0, ignoredLines: 0, malformedLines: 0, dsbs: 0, otherDsbs: 0, entriesDropped: 0, subscribersDropped: 0 };
   private readonly limits: SecretsLimits;
-  private readonly entries = new Map<string, Readonly<TlsSecrets>>();
+  private readonly entries: LruMap<string, Readonly<TlsSecrets>>;
   private readonly waiting = new Map<string, Set<Subscription>>();
   /** Every live subscription, oldest first (for the global cap). */
   private readonly order = new Set<Subscription>();
 
   constructor(limits: Partial<SecretsLimits> = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
+    this.entries = new LruMap(this.limits.maxEntries);
   }
 
   get(clientRandom: Uint8Array): TlsSecrets | undefined {
-    return this.entries.get(randomKey(clientRandom));
+    return this.entries.peek(randomKey(clientRandom));
   }
 
   subscribe(clientRandom: Uint8Array, listener: SecretsListener): () => void {
@@ -138,21 +140,18 @@ export class SecretsStore implements SecretsLookup {
   private add(s: KeyLogSecret): boolean {
     const key = randomKey(s.clientRandom);
     const field = SECRET_LABELS[s.label];
-    const old = this.entries.get(key);
+    const old = this.entries.peek(key);
     if (sameBytes(old?.[field], s.secret)) return false;
-    if (old) this.entries.delete(key);
+    const evicted = this.entries.evicted;
     this.entries.set(key, Object.freeze({ ...old, [field]: s.secret }));
-    if (this.entries.size > this.limits.maxEntries) {
-      this.entries.delete(this.entries.keys().next().value!);
-      this.counters.entriesDropped++;
-    }
+    this.counters.entriesDropped += this.entries.evicted - evicted;
     return true;
   }
 
   private wake(touched: Set<string>): void {
     for (const key of touched) {
       const set = this.waiting.get(key);
-      const secrets = this.entries.get(key);
+      const secrets = this.entries.peek(key);
       if (!set || !secrets) continue;
       for (const sub of [...set]) if (set.has(sub)) sub.listener(secrets);
     }
