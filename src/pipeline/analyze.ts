@@ -61,9 +61,11 @@ export async function analyzeCapture(source: string, output: AnalysisOutput, opt
     {
       packet(rec) {
         linkTypes.set(rec.linkType, (linkTypes.get(rec.linkType) ?? 0) + 1);
-        const ts = rec.tsSec + rec.tsNsec / 1e9;
-        if (firstTs === undefined || ts < firstTs) firstTs = ts;
-        if (lastTs === undefined || ts > lastTs) lastTs = ts;
+        if (rec.timeUnknown !== true) {
+          const ts = rec.tsSec + rec.tsNsec / 1e9;
+          if (firstTs === undefined || ts < firstTs) firstTs = ts;
+          if (lastTs === undefined || ts > lastTs) lastTs = ts;
+        }
         const pkt = decoder.decode(rec);
         if (!pkt) return;
         if (!flows.packet(pkt)) untracked.add(`IP protocol ${pkt.protocol}${protocolName(pkt.protocol)}`);
