@@ -52,7 +52,26 @@ export async function analyzeCapture(source: string, output: AnalysisOutput, opt
   const analyzerProblems = new Counter();
   flows.addObserver(new ProtocolDispatcher(withGoRequests((ev) => output.event(ev)), analyzerProblems));
   flows.addObserver({
-    flowStarted: (flow) => void output.flowStarted?.(flow),
+    flowStarted: (flow) => {
+      output.flowStarted?.(flow);
+      return {
+        ambiguity: (dir, a) =>
+          output.event({
+            type: 'stream-ambiguity',
+            ts: a.ts,
+            packet: a.frame,
+            flowId: flow.id,
+            dir,
+            client: flow.client,
+            server: flow.server,
+            kind: a.kind,
+            offset: a.offset,
+            length: a.length,
+            versions: a.versions,
+            receiverChoice: a.receiverChoice,
+          }),
+      };
+    },
     flowEnded: (flow) => output.flowEnded(flow),
   });
 
@@ -80,7 +99,7 @@ export async function analyzeCapture(source: string, output: AnalysisOutput, opt
   for (const [kind, n] of decoder.unsupported.entries()) unsupported.add(kind, n);
   for (const [kind, n] of untracked.entries()) unsupported.add(kind, n);
   const problems = new Counter();
-  for (const counter of [decoder.problems, analyzerProblems]) for (const [kind, n] of counter.entries()) problems.add(kind, n);
+  for (const counter of [decoder.problems, analyzerProblems, flows.drops]) for (const [kind, n] of counter.entries()) problems.add(kind, n);
   return { source, reader, linkTypes, firstTs, lastTs, problems, unsupported, flows: flows.counters };
 }
 
