@@ -19,14 +19,25 @@ export const SHADOW_MAX_BYTES = 4096;
 /** Dropped-copy bytes kept across all flows. */
 export const SHADOW_POOL_BYTES = 8 << 20;
 
-/** A dropped copy of stream bytes, kept to compare with the copy a receiver accepts. */
-export interface Shadow {
+/** One copy of stream bytes: data[0] sits at stream offset `off`. */
+export interface Copy {
+  data: Uint8Array;
   off: number;
-  end: number;
+  frame: number;
+  checksum: ChecksumVerdict;
+  /** Why a receiver drops this copy, when it does. */
+  drop?: DropKind;
+}
+
+/** A dropped copy kept to compare with the copy a receiver accepts; `seq` so it can precede the stream's base. */
+export interface Shadow {
+  seq: number;
   data: Uint8Array;
   frame: number;
   kind: DropKind;
   checksum: ChecksumVerdict;
+  /** Bytes charged to the pool (data may be emptied once reported). */
+  charge: number;
 }
 
 /** The global byte budget for shadows. */
@@ -37,34 +48,42 @@ export class ShadowPool {
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
-/** One version of a contested range: d[from, from + len) carried in `frame`. */
-export function version(
-  d: Uint8Array,
-  from: number,
-  len: number,
-  frame: number,
-  checksum: ChecksumVerdict,
-  drop?: DropKind,
-): AmbiguityVersion {
-  const n = Math.min(len, AMBIGUITY_PREVIEW_BYTES, d.length - from);
+/** The version of stream range [from, from + len) that copy `c` carries. */
+export function version(c: Copy, from: number, len: number): AmbiguityVersion {
+  const at = from - c.off;
+  const n = Math.max(0, Math.min(len, AMBIGUITY_PREVIEW_BYTES, c.data.length - at));
   let hex = '';
   let ascii = '';
   for (let i = 0; i < n; i++) {
-    const b = d[from + i]!;
+    const b = c.data[at + i]!;
     hex += HEX[b];
     ascii += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.';
   }
-  const v: AmbiguityVersion = { frames: [frame], hex, ascii, checksum: checksumName(checksum) };
-  if (drop !== undefined) v.drop = drop;
+  const v: AmbiguityVersion = { frames: [c.frame], hex, ascii, checksum: checksumName(c.checksum) };
+  if (c.drop !== undefined) v.drop = c.drop;
   return v;
+}
+
+/** Stream offsets of the first and last differing byte found by the latest diff(). */
+export const diffSpan = { first: 0, last: 0 };
+
+/** Number of stream offsets in [from, to) where copies a and b differ; sets diffSpan when > 0. */
+export function diff(a: Copy, b: Copy, from: number, to: number): number {
+  let n = 0;
+  const ad = a.data;
+  const bd = b.data;
+  const da = a.off;
+  const db = b.off;
+  for (let x = from; x < to; x++) {
+    if (ad[x - da] !== bd[x - db]) {
+      if (n === 0) diffSpan.first = x;
+      diffSpan.last = x;
+      n++;
+    }
+  }
+  return n;
 }
 
 function checksumName(c: ChecksumVerdict): AmbiguityVersion['checksum'] {
   return c === CHECKSUM_OK ? 'ok' : c === CHECKSUM_PARTIAL ? 'offload' : c === CHECKSUM_BAD ? 'bad' : 'unverified';
-}
-
-/** True when a[aStart + k] !== b[bStart + k] for some k < len. */
-export function differs(a: Uint8Array, aStart: number, b: Uint8Array, bStart: number, len: number): boolean {
-  for (let k = 0; k < len; k++) if (a[aStart + k] !== b[bStart + k]) return true;
-  return false;
 }

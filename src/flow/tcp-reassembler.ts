@@ -24,14 +24,16 @@ import {
   SHADOW_MAX_BYTES,
   SHADOW_MAX_PIECES,
   ShadowPool,
-  differs,
+  diff,
+  diffSpan,
   version,
+  type Copy,
   type Shadow,
 } from './ambiguity.js';
 import type { BufferBudget, BufferHolder } from './buffer-budget.js';
 import type { AmbiguityKind, AmbiguityVersion, Direction, DirectionStats, FlowHandler } from './types.js';
 
-interface Piece {
+interface Piece extends Copy {
   off: number;
   end: number;
   data: Uint8Array;
@@ -121,21 +123,22 @@ export class TcpReassembler implements BufferHolder {
    * copy kept — queued now, or delivered later — and reported when the bytes differ.
    */
   dropped(kind: DropKind, seq: number, syn: boolean, payload: Uint8Array, frame: number, ts: number, checksum: ChecksumVerdict): void {
-    if (payload.length === 0 || !this.hasBase) return;
-    const off = this.offsetOf(syn ? (seq + 1) >>> 0 : seq);
-    const end = off + payload.length;
-    if (end <= this.nextOffset) return; // behind the stream: the receiver's copy is long delivered
-    const q = this.queue;
-    if (q !== null) {
-      for (let i = this.lowerBound(off); i < q.length && q[i]!.off < end; i++) {
-        const p = q[i]!;
-        const from = Math.max(off, p.off);
-        const to = Math.min(end, p.end);
-        if (differs(payload, from - off, p.data, from - p.off, to - from)) {
-          this.report(kind, from, to - from, version(payload, from - off, to - from, frame, checksum, kind), version(p.data, from - p.off, to - from, p.frame, p.checksum), 1, frame, ts);
+    if (payload.length === 0) return;
+    const dataSeq = syn ? (seq + 1) >>> 0 : seq;
+    if (this.hasBase) {
+      const off = this.offsetOf(dataSeq);
+      const end = off + payload.length;
+      if (end <= this.nextOffset) return; // behind the stream: the receiver's copy is long delivered
+      const q = this.queue;
+      if (q !== null) {
+        const decoy: Copy = { data: payload, off, frame, checksum, drop: kind };
+        for (let i = this.lowerBound(off); i < q.length && q[i]!.off < end; i++) {
+          const p = q[i]!;
+          this.contest(kind, decoy, p, Math.max(off, p.off), Math.min(end, p.end), 1, frame, ts);
         }
       }
     }
+    // Kept (by sequence number: the stream may not have a base yet) until the kept copy arrives.
     const list = (this.shadows ??= []);
     const keep = Math.min(payload.length, SHADOW_MAX_BYTES);
     if (list.length >= SHADOW_MAX_PIECES || this.pool.bytes + keep > this.pool.maxBytes) {
@@ -143,7 +146,18 @@ export class TcpReassembler implements BufferHolder {
       return;
     }
     this.pool.bytes += keep;
-    list.push({ off, end: off + keep, data: payload.slice(0, keep), frame, kind, checksum });
+    list.push({ seq: dataSeq, data: payload.slice(0, keep), frame, kind, checksum, charge: keep });
+  }
+
+  /** Compare two copies over [from, to) and report the span where they differ; returns the differing byte count. */
+  private contest(kind: AmbiguityKind, a: Copy, b: Copy, from: number, to: number, keeps: 0 | 1, frame: number, ts: number): number {
+    const n = diff(a, b, from, to);
+    if (n > 0) {
+      const at = diffSpan.first;
+      const len = diffSpan.last + 1 - at;
+      this.report(kind, at, len, version(a, at, len), version(b, at, len), keeps, frame, ts);
+    }
+    return n;
   }
 
   /** The sender's urgent pointer marks the byte at `offset`: a Linux receiver removes it from the stream. */
@@ -267,15 +281,15 @@ export class TcpReassembler implements BufferHolder {
     }
     const end = off + payload.length;
     let overlapped = false;
+    let mine: Copy | undefined;
     for (let head = q[0]; head !== undefined && head.off < end; head = q[0]) {
+      overlapped = true;
+      mine ??= { data: payload, off, frame, checksum: CHECKSUM_UNKNOWN };
       const from = Math.max(head.off, this.nextOffset);
       const to = Math.min(end, head.end);
-      const n = differing(payload, from - off, head.data, from - head.off, to - from);
-      overlapped = true;
-      if (n > 0) {
-        this.stats.conflictingOverlapBytes += n;
-        const mine = version(payload, from - off, to - from, frame, this.verify());
-        this.report('out-of-order-replaced', from, to - from, version(head.data, from - head.off, to - from, head.frame, head.checksum), mine, 1, frame, ts);
+      if (diff(head, mine, from, to) > 0) {
+        mine.checksum = this.verify();
+        this.stats.conflictingOverlapBytes += this.contest('out-of-order-replaced', head, mine, from, to, 1, frame, ts);
       }
       if (head.end <= end) {
         q.shift();
@@ -320,8 +334,10 @@ export class TcpReassembler implements BufferHolder {
       // Linux without SO_OOBINLINE: recv() stops before the urgent byte and skips it.
       this.urgentAt = -1;
       if (u > 0) this.deliver(data.subarray(0, u), frame, ts);
-      const v = version(data, u, data.length - u, frame, CHECKSUM_UNKNOWN);
-      this.report('urgent-byte', this.nextOffset, 1, v, version(data, u + 1, data.length - u - 1, frame, CHECKSUM_UNKNOWN), 1, frame, ts);
+      const at = this.nextOffset;
+      const inline: Copy = { data, off: at - u, frame, checksum: CHECKSUM_UNKNOWN };
+      const removed: Copy = { data, off: at - u - 1, frame, checksum: CHECKSUM_UNKNOWN };
+      this.report('urgent-byte', at, 1, version(inline, at, data.length - u), version(removed, at, data.length - u - 1), 1, frame, ts);
       this.nextOffset++;
       this.nextSeq = (this.nextSeq + 1) >>> 0;
       if (u + 1 < data.length) this.deliver(data.subarray(u + 1), frame, ts);
@@ -343,13 +359,13 @@ export class TcpReassembler implements BufferHolder {
     const list = this.shadows as Shadow[];
     const at = this.nextOffset;
     const end = at + data.length;
+    const kept: Copy = { data, off: at, frame, checksum: CHECKSUM_UNKNOWN };
     for (const sh of list) {
-      const from = Math.max(at, sh.off);
-      const to = Math.min(end, sh.end);
-      if (to > from && differs(sh.data, from - sh.off, data, from - at, to - from)) {
-        const decoy = version(sh.data, from - sh.off, to - from, sh.frame, sh.checksum, sh.kind);
-        this.report(sh.kind, from, to - from, decoy, version(data, from - at, to - from, frame, CHECKSUM_UNKNOWN), 1, frame, ts);
-        sh.end = from; // reported once
+      const off = this.offsetOf(sh.seq);
+      const from = Math.max(at, off);
+      const to = Math.min(end, off + sh.data.length);
+      if (to > from && this.contest(sh.kind, { data: sh.data, off, frame: sh.frame, checksum: sh.checksum, drop: sh.kind }, kept, from, to, 1, frame, ts) > 0) {
+        sh.data = sh.data.subarray(0, 0); // reported once (its pool bytes are released when pruned)
       }
     }
     this.pruneShadows(end);
@@ -361,8 +377,8 @@ export class TcpReassembler implements BufferHolder {
     if (list === null) return;
     let w = 0;
     for (const sh of list) {
-      if (sh.end > upTo && sh.end > sh.off) list[w++] = sh;
-      else this.pool.bytes -= sh.data.length;
+      if (sh.data.length > 0 && this.offsetOf(sh.seq) + sh.data.length > upTo) list[w++] = sh;
+      else this.pool.bytes -= sh.charge;
     }
     list.length = w;
     if (w === 0) this.shadows = null;
@@ -462,6 +478,7 @@ export class TcpReassembler implements BufferHolder {
     }
     this.stats.retransmissions++;
     const out: Piece[] = [];
+    const mine: Copy = { data: payload, off, frame, checksum: CHECKSUM_UNKNOWN };
     let cur = off;
     for (let k = i; k < j; k++) {
       const p = q[k]!;
@@ -469,11 +486,9 @@ export class TcpReassembler implements BufferHolder {
       const from = Math.max(p.off, off);
       const to = Math.min(p.end, end);
       const newWins = !inside && p.segStart >= off;
-      const n = differing(payload, from - off, p.data, from - p.off, to - from);
-      if (n > 0) {
-        this.stats.conflictingOverlapBytes += n;
-        const old = version(p.data, from - p.off, to - from, p.frame, p.checksum);
-        this.report('conflicting-overlap', from, to - from, old, version(payload, from - off, to - from, frame, this.verify()), newWins ? 1 : 0, frame, ts);
+      if (diff(p, mine, from, to) > 0) {
+        mine.checksum = this.verify();
+        this.stats.conflictingOverlapBytes += this.contest('conflicting-overlap', p, mine, from, to, newWins ? 1 : 0, frame, ts);
       }
       if (newWins) {
         if (p.off < from) out.push({ ...p, end: from, data: p.data.subarray(0, from - p.off) });
@@ -494,11 +509,4 @@ export class TcpReassembler implements BufferHolder {
     this.budget.changed(this, bytes, pieces);
     if (bytes > 0) this.stats.outOfOrder++;
   }
-}
-
-/** Count positions where a[aStart + k] and b[bStart + k] differ, k < len. */
-function differing(a: Uint8Array, aStart: number, b: Uint8Array, bStart: number, len: number): number {
-  let n = 0;
-  for (let k = 0; k < len; k++) if (a[aStart + k] !== b[bStart + k]) n++;
-  return n;
 }

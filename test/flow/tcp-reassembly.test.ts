@@ -78,7 +78,7 @@ describe('TCP reassembly', () => {
     expect(Uint8Array.from(rec.flows[0]?.bytes[0] ?? [])).toEqual(Uint8Array.from([...other, ...data.subarray(150)]));
     expect(rec.flows[0]?.flow.stats[0]).toMatchObject({ conflictingOverlapBytes: 2, retransmissions: 1, gaps: 0 });
     expect(rec.flows[0]?.ambiguities).toMatchObject([
-      { dir: 0, kind: 'out-of-order-replaced', offset: 100, length: 50, receiverChoice: 1, versions: [{ frames: [901] }, { frames: [902] }] },
+      { dir: 0, kind: 'out-of-order-replaced', offset: 120, length: 11, receiverChoice: 1, versions: [{ frames: [901] }, { frames: [902] }] },
     ]);
   });
 
