@@ -118,6 +118,11 @@ export class Decoder {
       ip.truncated = false;
     }
     let buf = d;
+    if (ip.fragment && drop !== undefined) {
+      // The receiver drops the fragment before reassembly; it never joins a datagram.
+      this.problems.add(`${ip.version === 4 ? 'IPv4' : 'IPv6'}: fragment dropped as a Linux receiver would (${drop})`);
+      return undefined;
+    }
     if (ip.fragment) {
       const whole = this.reassemble(d, ts);
       if (whole === undefined) return undefined;

@@ -67,6 +67,9 @@ describe('reassembly properties', () => {
           expect(Uint8Array.from(r?.bytes[0] ?? [])).toEqual(data);
           expect(r?.gaps[0]).toEqual([]);
           expect(r?.flow.stats[0].conflictingOverlapBytes).toBe(0);
+          // Identical bytes, however segmented or repeated, never look like two versions.
+          expect(r?.ambiguities).toEqual([]);
+          expect(table.drops.toJSON()).toEqual({});
           expect(r?.flow.stats[0].streamBytes).toBe(data.length);
         },
       ),

@@ -4,6 +4,7 @@
  * real ones) and that a stream-ambiguity names the decoy; the clean counterparts (offload
  * checksums, identical retransmissions) report nothing.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CHECKSUM_BAD, CHECKSUM_PARTIAL } from '../../src/decode/checksum.js';
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, type DropKind } from '../../src/decode/types.js';
@@ -218,5 +219,53 @@ describe('receiver-faithful TCP: clean traffic reports nothing', () => {
     c.server(4, 'ABCD', { checksum: CHECKSUM_PARTIAL });
     c.server(0, '0123abcd');
     expect(c.rec.flows[0]?.ambiguities).toMatchObject([{ kind: 'out-of-order-replaced', receiverChoice: 'unknown' }]);
+  });
+});
+
+describe('receiver-faithful TCP: properties and cost', () => {
+  it('random segmentation, reordering and duplication of identical bytes over a full handshake: original bytes, no ambiguity, no drop', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 3000 }),
+        fc.array(fc.nat(), { maxLength: 30 }),
+        fc.array(fc.nat(), { maxLength: 50 }),
+        (data, cuts, order) => {
+          const c = conn();
+          const bounds = [...new Set([0, data.length, ...cuts.map((x) => x % data.length)])].sort((a, b) => a - b);
+          const segs: [number, number][] = [];
+          for (let i = 0; i + 1 < bounds.length; i++) segs.push([bounds[i]!, bounds[i + 1]!]);
+          const keyed = segs.map((s, i) => ({ s, k: order[i] ?? i }));
+          for (const i of order.slice(segs.length)) keyed.push({ s: segs[i % segs.length]!, k: i });
+          keyed.sort((x, y) => x.k - y.k);
+          let ts = 10_000;
+          for (const { s } of keyed) {
+            c.table.packet(
+              tcpPacket(SERVER, CLIENT, S_ISN + 1 + s[0], PA, data.slice(s[0], s[1]), { ack: C_ISN + 1, tsVal: ts++, linkDst: MAC_CLIENT, checksum: CHECKSUM_PARTIAL }),
+            );
+          }
+          c.table.finish();
+          expect(Uint8Array.from(c.rec.flows[0]?.bytes[1] ?? [])).toEqual(data);
+          expect(c.rec.flows[0]?.ambiguities).toEqual([]);
+          expect(c.table.drops.toJSON()).toEqual({});
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('adversarial overlapping out-of-order segments and decoys stay within a CPU bound', () => {
+    const c = conn(0xffff);
+    const t0 = performance.now();
+    // 20,000 one-to-64-byte segments ahead of a hole, each overlapping many queued ones with other bytes.
+    for (let i = 0; i < 20_000; i++) {
+      const off = 1 + ((i * 7919) % 60_000);
+      const len = 1 + (i % 64);
+      c.server(off, String.fromCharCode(65 + (i % 26)).repeat(len));
+      if (i % 10 === 0) c.server(off, 'x'.repeat(len), { flags: TCP_PSH });
+    }
+    c.server(0, 'y'.repeat(70_000));
+    c.table.finish();
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(c.rec.flows[0]?.ambiguities.length).toBeLessThanOrEqual(16);
   });
 });
