@@ -94,6 +94,15 @@ function newSenderState(): SenderState {
   return { linkDst: UNSET, vlan: UNSET, edge: -1, tsRecent: -1, tsRecentAt: 0, synWscale: UNSET, synTs: false };
 }
 
+/**
+ * Remember the link destination of a direction's first accepted packet (the handshake, in a
+ * full capture): a decoy dropped for another reason never decides which MAC is the host's.
+ */
+function learnLink(s: SenderState, p: DecodedPacket): void {
+  s.linkDst = p.linkDst;
+  s.vlan = p.vlan;
+}
+
 /** Group address: the I/G bit of the first octet (broadcast and multicast reach every host). */
 function isUnicast(mac: number): boolean {
   return Math.floor(mac / 0x10000000000) % 2 === 0;
@@ -246,6 +255,7 @@ export class FlowTable {
         return flow;
       }
       const s = e.snd[dir];
+      if (s.linkDst === UNSET) learnLink(s, p);
       if (syn) {
         if ((f & TCP_ACK) === 0) {
           if (dir === 0) flow.synSeen = true;
@@ -285,18 +295,15 @@ export class FlowTable {
         this.drops.add(`UDP: dropped as a Linux receiver would (${drop})`);
         return flow;
       }
+      if (e.snd[dir].linkDst === UNSET) learnLink(e.snd[dir], p);
       for (const h of e.handlers) h.datagram?.(dir, p.payload, p.frame, p.ts);
     }
     return flow;
   }
 
-  /** An Ethernet unicast destination or VLAN other than this direction's first packet's. */
+  /** An Ethernet unicast destination or VLAN other than that of this direction's first accepted packet. */
   private linkDrop(s: SenderState, p: DecodedPacket): DropKind | undefined {
-    if (s.linkDst === UNSET) {
-      s.linkDst = p.linkDst;
-      s.vlan = p.vlan;
-      return undefined;
-    }
+    if (s.linkDst === UNSET) return undefined;
     if (p.vlan !== s.vlan) return 'link-destination';
     if (p.linkDst !== s.linkDst && p.linkDst >= 0 && isUnicast(p.linkDst)) return 'link-destination';
     return undefined;
