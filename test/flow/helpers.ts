@@ -181,3 +181,23 @@ export function bytes(n: number, seed = 1): Uint8Array {
   }
   return out;
 }
+
+/** A segmentation of [0, n) from cut points (any naturals, taken modulo n). */
+export function ranges(n: number, cuts: number[]): [number, number][] {
+  const points = [...new Set(cuts.map((c) => c % n).filter((c) => c > 0))].sort((a, b) => a - b);
+  const out: [number, number][] = [];
+  let prev = 0;
+  for (const p of [...points, n]) {
+    out.push([prev, p]);
+    prev = p;
+  }
+  return out;
+}
+
+/** Segments in the order of random sort keys; keys beyond the segments repeat (duplicate) segments. */
+export function permuted(segs: [number, number][], order: number[]): [number, number][] {
+  const keyed = segs.map((s, i) => ({ s, k: order[i] ?? i }));
+  for (const i of order.slice(segs.length)) keyed.push({ s: segs[i % segs.length] as [number, number], k: i });
+  keyed.sort((x, y) => x.k - y.k);
+  return keyed.map((x) => x.s);
+}

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { CHECKSUM_BAD, CHECKSUM_PARTIAL } from '../../src/decode/checksum.js';
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, type DropKind } from '../../src/decode/types.js';
 import { FlowTable } from '../../src/flow/flow-table.js';
-import { CLIENT, Recorder, SERVER, tcpPacket, type TcpOpts } from './helpers.js';
+import { CLIENT, permuted, ranges, Recorder, SERVER, tcpPacket, type TcpOpts } from './helpers.js';
 
 const A = TCP_ACK;
 const PA = TCP_PSH | TCP_ACK;
@@ -231,14 +231,8 @@ describe('receiver-faithful TCP: properties and cost', () => {
         fc.array(fc.nat(), { maxLength: 50 }),
         (data, cuts, order) => {
           const c = conn();
-          const bounds = [...new Set([0, data.length, ...cuts.map((x) => x % data.length)])].sort((a, b) => a - b);
-          const segs: [number, number][] = [];
-          for (let i = 0; i + 1 < bounds.length; i++) segs.push([bounds[i]!, bounds[i + 1]!]);
-          const keyed = segs.map((s, i) => ({ s, k: order[i] ?? i }));
-          for (const i of order.slice(segs.length)) keyed.push({ s: segs[i % segs.length]!, k: i });
-          keyed.sort((x, y) => x.k - y.k);
           let ts = 10_000;
-          for (const { s } of keyed) {
+          for (const s of permuted(ranges(data.length, cuts), order)) {
             c.table.packet(
               tcpPacket(SERVER, CLIENT, S_ISN + 1 + s[0], PA, data.slice(s[0], s[1]), { ack: C_ISN + 1, tsVal: ts++, linkDst: MAC_CLIENT, checksum: CHECKSUM_PARTIAL }),
             );
