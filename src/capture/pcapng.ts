@@ -193,7 +193,7 @@ export class PcapngParser implements RecordParser {
     let caplen = Math.min(origLen, total - 16);
     if (iface.snaplen !== 0 && caplen > iface.snaplen) caplen = iface.snaplen;
     // A simple packet block has no timestamp.
-    this.out.emit(iface.linkType, 0, 0, 0, origLen, buf.subarray(off + 12, off + 12 + caplen), undefined);
+    this.out.emitUntimed(iface.linkType, 0, origLen, buf.subarray(off + 12, off + 12 + caplen));
   }
 
   private sectionHeader(buf: Uint8Array, dv: DataView, off: number, total: number): void {

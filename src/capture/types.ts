@@ -14,6 +14,11 @@ export interface PacketRecord {
   /** Capture time, exact: whole seconds since the Unix epoch and nanoseconds within that second. */
   tsSec: number;
   tsNsec: number;
+  /**
+   * The record had no usable time (pcapng Simple Packet Block, or a timestamp outside
+   * 1970…9999): tsSec/tsNsec are the previous packet's time (0 before any), never a real reading.
+   */
+  timeUnknown?: boolean;
   /** LINKTYPE_* of the interface the packet was captured on. */
   linkType: number;
   /** pcapng interface id within its section (0 for classic pcap). */

@@ -4,6 +4,10 @@
  * owned here so the per-packet cost is the output object and the address strings.
  * Never throws on packet bytes: whatever is not a complete IP packet is counted by kind
  * in `problems` (malformed) or `unsupported` (valid but not analysed) and yields undefined.
+ * A packet the receiving stack would drop at the network layer (bad IPv4 header checksum,
+ * IP length beyond a frame captured whole) is still returned, with `drop` set, so the flow
+ * layer can compare its bytes with the copy the receiver keeps. The TCP/UDP checksum is
+ * verified lazily through `checksum()`, which reads this packet's scratch state.
  */
 import type { PacketRecord } from '../capture/types.js';
 import { Counter } from '../util/counter.js';
@@ -14,7 +18,8 @@ import { parseIpv6, walkIpv6Extensions } from './ipv6.js';
 import { locateNetwork, type NetworkLocation } from './link.js';
 import { parseTcp } from './tcp.js';
 import { newTransportSpan, type TransportSpan } from './transport.js';
-import type { DecodedPacket, TcpHeader } from './types.js';
+import { CHECKSUM_BAD, CHECKSUM_OK, CHECKSUM_UNKNOWN, pseudoHeaderSum, transportVerdict, type ChecksumVerdict } from './checksum.js';
+import type { DecodedPacket, DropKind, TcpHeader } from './types.js';
 import { parseUdp } from './udp.js';
 
 export interface DecoderLimits {
@@ -48,9 +53,18 @@ export class Decoder {
   readonly unsupported = new Counter();
   readonly limits: Readonly<DecoderLimits>;
   private readonly fragments: FragmentReassembler;
-  private readonly loc: NetworkLocation = { offset: 0, end: 0, version: 4 };
+  private readonly loc: NetworkLocation = { offset: 0, end: 0, version: 4, linkDst: -1, vlan: -1 };
   private readonly ip: IpHeader = newIpHeader();
   private readonly span: TransportSpan = newTransportSpan();
+  /** Lazy checksum state of the packet being decoded: transport bytes, frame (addresses), verdict. */
+  private csBuf: Uint8Array = new Uint8Array(0);
+  private csFrame: Uint8Array = new Uint8Array(0);
+  private csStart = 0;
+  private csEnd = 0;
+  private csLength = 0;
+  private csField = 0;
+  private csVerdict = -1;
+  private readonly checksum = (): ChecksumVerdict => this.verifyChecksum();
 
   constructor(limits?: Partial<DecoderLimits>) {
     const l = { ...DEFAULT_DECODER_LIMITS, ...limits };
@@ -92,13 +106,52 @@ export class Decoder {
         ? parseIpv4(d, loc.offset, loc.end, ip, this.problems)
         : parseIpv6(d, loc.offset, loc.end, ip, this.problems, this.unsupported);
     if (!ok) return undefined;
+    // The header claims more than a frame that was captured whole: not a snaplen cut but a lie.
+    const drop: DropKind | undefined = !ip.headerChecksumOk
+      ? 'ip-checksum'
+      : ip.truncated && d.length >= rec.origLen && loc.end === d.length
+        ? 'ip-length'
+        : undefined;
+    if (drop === 'ip-length') {
+      // The transport layer must not treat the missing bytes as a snaplen cut.
+      ip.claimedEnd = ip.payloadEnd;
+      ip.truncated = false;
+    }
     let buf = d;
+    if (ip.fragment && drop !== undefined) {
+      // The receiver drops the fragment before reassembly; it never joins a datagram.
+      this.problems.add(`${ip.version === 4 ? 'IPv4' : 'IPv6'}: fragment dropped as a Linux receiver would (${drop})`);
+      return undefined;
+    }
     if (ip.fragment) {
       const whole = this.reassemble(d, ts);
       if (whole === undefined) return undefined;
       buf = whole;
     }
-    return this.transport(buf, rec, ts);
+    this.csFrame = d;
+    this.csVerdict = -1;
+    const p = this.transport(buf, rec, ts);
+    if (p !== undefined) p.drop = drop;
+    return p;
+  }
+
+  /** The TCP/UDP checksum verdict of the packet being decoded, computed at most once. */
+  private verifyChecksum(): ChecksumVerdict {
+    if (this.csVerdict >= 0) return this.csVerdict as ChecksumVerdict;
+    const ip = this.ip;
+    let v: ChecksumVerdict;
+    if ((ip.protocol !== TCP && ip.protocol !== UDP) || this.span.truncated || ip.routed || this.csEnd > this.csBuf.length) {
+      v = CHECKSUM_UNKNOWN;
+    } else if (ip.protocol === UDP && this.csBuf[this.csField] === 0 && this.csBuf[this.csField + 1] === 0) {
+      // IPv4 UDP may omit its checksum; IPv6 UDP may not (RFC 8200 §8.1), Linux drops it.
+      v = ip.version === 4 ? CHECKSUM_OK : CHECKSUM_BAD;
+    } else {
+      const addrLen = ip.version === 4 ? 4 : 16;
+      const pseudo = pseudoHeaderSum(this.csFrame, ip.addrOff, ip.addrOff + addrLen, addrLen, ip.protocol, this.csLength);
+      v = transportVerdict(this.csBuf, this.csStart, this.csEnd, pseudo, this.csField);
+    }
+    this.csVerdict = v;
+    return v;
   }
 
   /** Feed a fragment to reassembly; on completion point `ip` at the reassembled payload. */
@@ -134,8 +187,18 @@ export class Decoder {
     if (ip.protocol === TCP) {
       tcp = parseTcp(buf, ip.payloadStart, ip.payloadEnd, ip.claimedEnd, span, this.problems);
       if (tcp === undefined) return undefined;
+      this.csBuf = buf;
+      this.csStart = ip.payloadStart;
+      this.csEnd = ip.claimedEnd;
+      this.csLength = ip.claimedEnd - ip.payloadStart;
+      this.csField = ip.payloadStart + 16;
     } else if (ip.protocol === UDP) {
       if (!parseUdp(buf, ip.payloadStart, ip.payloadEnd, ip.claimedEnd, span, this.problems)) return undefined;
+      this.csBuf = buf;
+      this.csStart = ip.payloadStart;
+      this.csEnd = span.dataEnd;
+      this.csLength = span.dataEnd - ip.payloadStart;
+      this.csField = ip.payloadStart + 6;
     } else {
       span.srcPort = 0;
       span.dstPort = 0;
@@ -157,6 +220,10 @@ export class Decoder {
       payload: span.dataEnd > span.dataStart ? buf.subarray(span.dataStart, span.dataEnd) : NO_PAYLOAD,
       payloadTruncated: span.truncated,
       wireLen: rec.origLen,
+      linkDst: this.loc.linkDst,
+      vlan: this.loc.vlan,
+      drop: undefined,
+      checksum: this.checksum,
     };
   }
 }

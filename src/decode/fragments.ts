@@ -3,8 +3,12 @@
  * ((src, dst, protocol, id) for IPv4, (src, dst, id) for IPv6), expire after a timeout in
  * capture time (Linux ipfrag_time), and are bounded in number and buffered bytes: when a
  * cap is hit the oldest queue is evicted, as Linux does. Fragments may arrive in any
- * order; where they overlap the first copy wins (counted), and exact repeats are counted
- * as duplicates. The reassembled payload is a fresh copy owned by the caller.
+ * order. Overlaps follow Linux since 4.19 (inet_frag_queue_insert, RFC 5722 as amended by
+ * erratum 3089, applied to IPv4 too): a fragment wholly inside bytes already queued is a
+ * duplicate and ignored (the first copy stays, counted separately when its bytes differ);
+ * any other overlap drops the whole datagram. A non-final IPv4 fragment whose length is
+ * not a multiple of 8 is trimmed to one (ip_frag_queue), an IPv6 one is dropped
+ * (RFC 8200 §4.5). The reassembled payload is a fresh copy owned by the caller.
  */
 import type { Counter } from '../util/counter.js';
 
@@ -86,13 +90,17 @@ export class FragmentReassembler {
     protocol: number,
     now: number,
   ): Uint8Array | undefined {
+    if (more && data.length % 8 !== 0) {
+      if (family !== 'IPv4' || data.length < 8) {
+        this.problems.add(`${family}: non-final fragment length not a multiple of 8`);
+        return undefined;
+      }
+      this.problems.add('IPv4: non-final fragment length not a multiple of 8 (trimmed, as Linux does)');
+      data = data.subarray(0, data.length & ~7);
+    }
     const end = offset + data.length;
     if (end > this.limits.maxDatagram) {
       this.problems.add(`${family}: fragment beyond maximum datagram size`);
-      return undefined;
-    }
-    if (more && data.length % 8 !== 0) {
-      this.problems.add(`${family}: non-final fragment length not a multiple of 8`);
       return undefined;
     }
     if (data.length + PIECE_OVERHEAD > this.limits.maxBytes) {
@@ -125,7 +133,10 @@ export class FragmentReassembler {
       const evicted = this.evictOldest('memory limit');
       if (evicted === q || evicted === undefined) return undefined;
     }
-    this.insert(q, offset, data);
+    if (!this.insert(q, offset, data)) {
+      this.drop(key, q, `${family}: overlapping fragments (datagram dropped, as Linux does)`);
+      return undefined;
+    }
     if (q.total < 0 || q.covered !== q.total) return undefined;
     const whole = new Uint8Array(q.total);
     for (const p of q.pieces) whole.set(p.data, p.start);
@@ -135,45 +146,34 @@ export class FragmentReassembler {
     return whole;
   }
 
-  /** Keep the parts of [offset, offset+data.length) not yet covered (first copy wins). */
-  private insert(q: Queue, offset: number, data: Uint8Array): void {
+  /**
+   * Queue [offset, offset+data.length): false when it partly overlaps queued bytes (the
+   * datagram must be dropped); a fragment wholly inside queued bytes is a duplicate.
+   */
+  private insert(q: Queue, offset: number, data: Uint8Array): boolean {
     const end = offset + data.length;
     const pieces = q.pieces;
     let i = 0;
     while (i < pieces.length && pieces[i]!.end <= offset) i++;
-    let pos = offset;
-    let overlapped = false;
+    const p = pieces[i];
+    if (p === undefined || p.start >= end) {
+      pieces.splice(i, 0, { start: offset, end, data: data.slice() });
+      q.covered += end - offset;
+      q.charge += end - offset + PIECE_OVERHEAD;
+      this.buffered += end - offset + PIECE_OVERHEAD;
+      return true;
+    }
+    // Overlaps p: a duplicate only if p and the pieces contiguous after it cover it all.
     let differs = false;
-    let added = 0;
-    let newPieces = 0;
-    while (pos < end) {
-      const p = pieces[i];
-      if (p === undefined || p.start >= end) {
-        pieces.splice(i, 0, { start: pos, end, data: data.slice(pos - offset) });
-        added += end - pos;
-        newPieces++;
-        break;
-      }
-      if (p.start > pos) {
-        pieces.splice(i, 0, { start: pos, end: p.start, data: data.slice(pos - offset, p.start - offset) });
-        added += p.start - pos;
-        newPieces++;
-        i++;
-        pos = p.start;
-      }
-      overlapped = true;
-      const stop = Math.min(end, p.end);
-      for (let b = pos; b < stop && !differs; b++) differs = p.data[b - p.start] !== data[b - offset];
+    for (let pos = offset, j = i; pos < end; j++) {
+      const c = pieces[j];
+      if (c === undefined || c.start > pos) return false;
+      const stop = Math.min(end, c.end);
+      for (let b = pos; b < stop && !differs; b++) differs = c.data[b - c.start] !== data[b - offset];
       pos = stop;
-      i++;
     }
-    q.covered += added;
-    const charge = added + newPieces * PIECE_OVERHEAD;
-    q.charge += charge;
-    this.buffered += charge;
-    if (overlapped) {
-      this.problems.add(added === 0 && !differs ? `${q.family}: duplicate fragment` : `${q.family}: overlapping fragment`);
-    }
+    this.problems.add(differs ? `${q.family}: duplicate fragment with different data (first kept, as Linux does)` : `${q.family}: duplicate fragment`);
+    return true;
   }
 
   /** Evict the oldest queue, counted by the cap that forced it; returns it. */

@@ -24,6 +24,12 @@ export interface IpHeader {
   fragOffset: number;
   moreFragments: boolean;
   fragId: number;
+  /** Offset of the source address in the frame (the destination follows it). */
+  addrOff: number;
+  /** IPv4 header checksum verified (always true for IPv6, which has none). */
+  headerChecksumOk: boolean;
+  /** IPv6: a routing header with segments left, so the pseudo-header's destination is not this one. */
+  routed: boolean;
 }
 
 export function newIpHeader(): IpHeader {
@@ -41,5 +47,8 @@ export function newIpHeader(): IpHeader {
     fragOffset: 0,
     moreFragments: false,
     fragId: 0,
+    addrOff: 0,
+    headerChecksumOk: true,
+    routed: false,
   };
 }

@@ -1,16 +1,20 @@
 /**
- * IPv6 header (RFC 8200) and its extension-header chain. The walk is bounded (count and
- * bytes), stops at the first upper-layer protocol, and hands fragments to reassembly;
- * after reassembly the walk resumes on the reassembled bytes. Atomic fragments (offset 0,
- * M=0, RFC 6946) are whole packets. ESP hides everything after it: counted as unsupported.
+ * IPv6 header (RFC 8200) and its extension-header chain. The walk accepts chains as long
+ * as Linux does (ip6_input_finish has no count limit: only the packet's bytes bound it,
+ * and every header is at least 8 bytes, so the walk is linear); chains longer than
+ * LONG_CHAIN are counted as a flag, not dropped, since a receiver accepts them. A
+ * hop-by-hop header anywhere but first is dropped, as Linux does (RFC 8200 §4.1). The walk
+ * stops at the first upper-layer protocol and hands fragments to reassembly; after
+ * reassembly it resumes on the reassembled bytes. Atomic fragments (offset 0, M=0, RFC
+ * 6946) are whole packets. ESP hides everything after it: counted as unsupported.
  */
 import type { Counter } from '../util/counter.js';
 import { ipv6String } from './addresses.js';
 import { u16, u32 } from './bytes.js';
 import type { IpHeader } from './ip-header.js';
 
-/** More extension headers than this is not a real packet. */
-const MAX_EXTENSION_HEADERS = 16;
+/** Real stacks send at most a handful of extension headers; more is flagged (still accepted). */
+export const LONG_CHAIN = 8;
 
 /** Parse the IPv6 header at d[off..end) and walk its extension headers into h. */
 export function parseIpv6(
@@ -46,6 +50,9 @@ export function parseIpv6(
   h.truncated = h.claimedEnd > end;
   h.payloadEnd = h.truncated ? end : h.claimedEnd;
   h.fragment = false;
+  h.addrOff = off + 8;
+  h.headerChecksumOk = true;
+  h.routed = false;
   return walkIpv6Extensions(d, off + 40, nh, h, true, problems, unsupported);
 }
 
@@ -64,8 +71,9 @@ export function walkIpv6Extensions(
   unsupported: Counter,
 ): boolean {
   for (let n = 0; ; n++) {
-    if (n > MAX_EXTENSION_HEADERS) {
-      problems.add(`IPv6: more than ${MAX_EXTENSION_HEADERS} extension headers`);
+    if (n === LONG_CHAIN + 1) problems.add(`IPv6: more than ${LONG_CHAIN} extension headers (accepted, as Linux does)`);
+    if (nh === 0 && (n > 0 || !allowFragment)) {
+      problems.add('IPv6: hop-by-hop header not first (dropped, as Linux does)');
       return false;
     }
     switch (nh) {
@@ -80,6 +88,8 @@ export function walkIpv6Extensions(
         const len = nh === 44 ? 8 : nh === 51 ? (d[pos + 1]! + 2) * 4 : (d[pos + 1]! + 1) * 8;
         if (!fits(pos, len, h, problems)) return false;
         const next = d[pos]!;
+        // Segments left > 0: the pseudo-header's destination is the final hop, not this one.
+        if (nh === 43 && d[pos + 3]! > 0) h.routed = true;
         if (nh === 44) {
           const fo = u16(d, pos + 2);
           const offset = fo & 0xfff8;

@@ -26,6 +26,10 @@ export interface NetworkLocation {
   /** End of the network-layer bytes (the frame's end except for NFLOG's payload TLV). */
   end: number;
   version: 4 | 6;
+  /** Ethernet destination MAC as a 48-bit number; -1 when the link layer has none. */
+  linkDst: number;
+  /** VLAN id of the outermost 802.1Q/802.1ad tag; -1 when untagged. */
+  vlan: number;
 }
 
 /** Stacked VLAN tags beyond this are treated as malformed (real networks use 1 or 2). */
@@ -67,12 +71,15 @@ export function locateNetwork(
   unsupported: Counter,
 ): boolean {
   out.end = d.length;
+  out.linkDst = -1;
+  out.vlan = -1;
   switch (linkType) {
     case LINKTYPE_ETHERNET:
       if (d.length < 14) {
         problems.add('Ethernet: frame shorter than 14-byte header');
         return false;
       }
+      out.linkDst = u16(d, 0) * 0x100000000 + u32(d, 2);
       return fromEthertype(d, 14, u16(d, 12), out, problems, unsupported);
     case LINKTYPE_LINUX_SLL:
       if (d.length < 16) {
@@ -149,6 +156,7 @@ function fromEthertype(
       problems.add('VLAN: tag cut short');
       return false;
     }
+    if (tags === 1) out.vlan = u16(d, off) & 0xfff;
     type = u16(d, off + 2);
     off += 4;
   }

@@ -1,6 +1,6 @@
 /**
  * TCP header (RFC 9293) and the options flow analysis needs (MSS, window scale,
- * SACK-permitted, timestamps). The option walk is bounded by the header and always
+ * SACK-permitted, timestamps, and whether an MD5/AO signature is present). The option walk is bounded by the header and always
  * advances; malformed option lengths are counted and end the walk, never thrown.
  * A header whose options were cut by the snaplen still yields the fixed fields.
  */
@@ -55,6 +55,8 @@ export function parseTcp(
     sackPermitted: undefined,
     tsVal: undefined,
     tsEcr: undefined,
+    urgPtr: u16(d, start + 18),
+    signature: false,
   };
   span.srcPort = u16(d, start);
   span.dstPort = u16(d, start + 2);
@@ -112,6 +114,10 @@ function parseOptions(d: Uint8Array, pos: number, end: number, cut: boolean, tcp
         } else {
           problems.add('TCP option: timestamps length not 10');
         }
+        break;
+      case 19: // RFC 2385 MD5 signature
+      case 29: // RFC 5925 TCP-AO
+        tcp.signature = true;
         break;
     }
     pos += len;

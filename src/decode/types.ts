@@ -3,6 +3,7 @@
  * with its transport header. Decoding never throws on packet bytes; what cannot be
  * decoded is counted by kind in the decoder's counters and skipped.
  */
+import type { ChecksumVerdict } from './checksum.js';
 
 export const TCP_FIN = 0x01;
 export const TCP_SYN = 0x02;
@@ -12,6 +13,34 @@ export const TCP_ACK = 0x10;
 export const TCP_URG = 0x20;
 export const TCP_ECE = 0x40;
 export const TCP_CWR = 0x80;
+
+/**
+ * Why the receiving Linux stack would drop a packet (docs/reassembly.md). The decoder
+ * sets the network-layer kinds; the flow layer adds the TCP-state ones.
+ */
+export type DropKind =
+  /** IPv4 header checksum wrong (ip_rcv_core). */
+  | 'ip-checksum'
+  /** IP total/payload length beyond the frame that was captured whole (ip_rcv_core, ipv6_rcv). */
+  | 'ip-length'
+  /** TCP/UDP checksum wrong (not an offload pseudo-header sum). */
+  | 'checksum'
+  /** Ethernet unicast destination or VLAN other than the one this direction of the flow uses. */
+  | 'link-destination'
+  /** Data or FIN without the ACK flag in a synchronised connection (tcp_rcv_established). */
+  | 'no-ack'
+  /** Beyond the receive window the peer advertised (tcp_sequence, tcp_data_queue). */
+  | 'out-of-window'
+  /** TCP timestamp older than the last one accepted (PAWS, RFC 7323 §5). */
+  | 'paws'
+  /** TCP MD5 (RFC 2385) or TCP-AO option with no key configured (tcp_inbound_hash). */
+  | 'tcp-signature'
+  /** SYN in a synchronised connection (RFC 5961 §4: challenge ACK, segment dropped). */
+  | 'syn'
+  /** RST whose sequence number is not exactly the next expected one (RFC 5961 §3.2). */
+  | 'rst-sequence'
+  /** Data before the handshake allows it (server data before the SYN-ACK, client data before it). */
+  | 'before-handshake';
 
 export interface TcpHeader {
   seq: number;
@@ -25,6 +54,10 @@ export interface TcpHeader {
   sackPermitted?: boolean;
   tsVal?: number;
   tsEcr?: number;
+  /** Urgent pointer (meaningful with the URG flag). */
+  urgPtr: number;
+  /** Carries a TCP MD5 signature (kind 19) or TCP-AO (kind 29) option. */
+  signature: boolean;
 }
 
 export interface DecodedPacket {
@@ -53,4 +86,15 @@ export interface DecodedPacket {
   payloadTruncated: boolean;
   /** Frame length on the wire (origLen). */
   wireLen: number;
+  /** Ethernet destination MAC (48-bit number), -1 when the link layer has none. */
+  linkDst: number;
+  /** Outermost VLAN id, -1 when untagged. */
+  vlan: number;
+  /** The receiver drops this packet at the network layer; the flow layer counts it and never delivers it. */
+  drop: DropKind | undefined;
+  /**
+   * Verifies the TCP/UDP checksum (see checksum.ts for the verdicts). Valid only during the
+   * call that received this packet; costs a pass over the payload, so call it only when needed.
+   */
+  checksum: () => ChecksumVerdict;
 }

@@ -11,13 +11,25 @@
  * timeouts. Each protocol's flows are
  * also linked in recency order (least recently active first), so eviction is O(1) and
  * the periodic sweep only visits flows that actually expire.
+ *
+ * Before a packet reaches a reassembler the table decides, per direction, whether the
+ * receiving Linux stack would accept it (docs/reassembly.md): network-layer drops from the
+ * decoder, link-layer destination, TCP MD5/AO, RFC 5961 SYN/RST rules, the ACK flag, the
+ * receive window the peer advertised, PAWS (RFC 7323 §5), data before the handshake, and
+ * the TCP/UDP checksum — verified only where a verdict needs it: the first
+ * EAGER_VERIFY_BYTES of each direction (handshakes, certificates, HTTP heads) and any
+ * segment off the in-order fast path. Dropped packets are counted by kind in `drops` and
+ * their bytes handed to the reassembler for comparison with the copy kept.
  */
 import { BufferBudget, pieceCapFor } from './buffer-budget.js';
 import { FlowIndex } from './flow-index.js';
 import { RecencyList } from './recency-list.js';
 import { serverSideByPort } from './roles.js';
 import { TcpReassembler } from './tcp-reassembler.js';
-import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodedPacket } from '../decode/types.js';
+import { ShadowPool } from './ambiguity.js';
+import { CHECKSUM_BAD, CHECKSUM_UNKNOWN } from '../decode/checksum.js';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, TCP_URG, type DecodedPacket, type DropKind, type TcpHeader } from '../decode/types.js';
+import { Counter } from '../util/counter.js';
 import type {
   Direction,
   DirectionStats,
@@ -57,6 +69,44 @@ const PORT_REUSE_SEQ_DISTANCE = 1 << 24;
 
 const NO_HANDLERS: readonly FlowHandler[] = Object.freeze([]);
 
+/** Stream bytes per direction whose checksums are always verified: where handshakes and headers live. */
+export const EAGER_VERIFY_BYTES = 64 * 1024;
+/** RFC 7323 §5.5: a ts_recent idle this long no longer rejects older timestamps (Linux TCP_PAWS_24DAYS). */
+const PAWS_IDLE_SEC = 24 * 24 * 3600;
+const UNSET = -2;
+
+/** What the receiver of one direction knows about that direction's sender. */
+interface SenderState {
+  /** Link-layer destination and VLAN of the direction's first packet (UNSET before it). */
+  linkDst: number;
+  vlan: number;
+  /** Right edge of the receive window the peer advertised, as a stream offset; -1 unknown. */
+  edge: number;
+  /** PAWS: last timestamp accepted in order, and when; -1 none. */
+  tsRecent: number;
+  tsRecentAt: number;
+  /** Options of this direction's SYN: window shift (-1 absent), timestamps. UNSET before the SYN. */
+  synWscale: number;
+  synTs: boolean;
+}
+
+function newSenderState(): SenderState {
+  return { linkDst: UNSET, vlan: UNSET, edge: -1, tsRecent: -1, tsRecentAt: 0, synWscale: UNSET, synTs: false };
+}
+
+/**
+ * Remember the link destination of a direction's first accepted packet (the handshake, in a
+ * full capture): a decoy dropped for another reason never decides which MAC is the host's.
+ */
+function learnLink(s: SenderState, p: DecodedPacket): void {
+  s.linkDst = p.linkDst;
+  s.vlan = p.vlan;
+}
+
+/** Group address: the I/G bit of the first octet (broadcast and multicast reach every host). */
+function isUnicast(mac: number): boolean {
+  return Math.floor(mac / 0x10000000000) % 2 === 0;
+}
 interface FlowEntry {
   readonly flow: Flow;
   readonly table: ProtocolFlows;
@@ -65,6 +115,8 @@ interface FlowEntry {
   readonly handlers: readonly FlowHandler[];
   /** Per-direction reassemblers (TCP only). */
   readonly rx: readonly [TcpReassembler, TcpReassembler] | null;
+  /** Per-direction receiver knowledge (TCP: all fields; UDP: link destination only). */
+  readonly snd: readonly [SenderState, SenderState];
   /** Table clock at the last packet: recency for eviction and idle timeouts. */
   lastActive: number;
   /** Table clock when FIN both ways or RST was seen; NaN while open. */
@@ -117,6 +169,9 @@ export class FlowTable {
   private clockShift = 0;
   private previousShift = 0;
   private nextSweepAt = -Infinity;
+  /** Packets a Linux receiver drops, by kind ("TCP: dropped as a Linux receiver would (no-ack)"). */
+  readonly drops = new Counter();
+  private readonly shadowPool = new ShadowPool();
   private readonly stats: FlowTableCounters = {
     flows: 0,
     tcpFlows: 0,
@@ -192,11 +247,24 @@ export class FlowTable {
     if (e.rx !== null && tcp !== undefined) {
       const f = tcp.flags;
       const syn = (f & TCP_SYN) !== 0;
+      const rx = e.rx[dir];
+      const drop = this.tcpDrop(e, dir, p, tcp);
+      if (drop !== undefined) {
+        this.drops.add(`TCP: dropped as a Linux receiver would (${drop})`);
+        rx.dropped(drop, tcp.seq, syn, p.payload, p.frame, p.ts, drop === 'checksum' ? CHECKSUM_BAD : CHECKSUM_UNKNOWN);
+        return flow;
+      }
+      const s = e.snd[dir];
+      if (s.linkDst === UNSET) learnLink(s, p);
       if (syn) {
         if ((f & TCP_ACK) === 0) {
           if (dir === 0) flow.synSeen = true;
         } else {
           flow.synAckSeen = true;
+        }
+        if (s.synWscale === UNSET) {
+          s.synWscale = tcp.windowScale ?? -1;
+          s.synTs = tcp.tsVal !== undefined;
         }
       }
       if ((f & TCP_RST) !== 0) {
@@ -204,16 +272,95 @@ export class FlowTable {
         this.startClosing(e);
         return flow;
       }
-      e.rx[dir].segment(tcp.seq, syn, p.payload, p.frame, p.ts);
-      if ((f & TCP_ACK) !== 0) e.rx[dir === 0 ? 1 : 0].ack(tcp.ack, p.frame, p.ts);
+      if (tcp.tsVal !== undefined && p.payload.length > 0 && rx.hasBase && rx.offsetOf(tcp.seq) <= rx.nextOffset) {
+        if (s.tsRecent < 0 || ((tcp.tsVal - s.tsRecent) | 0) >= 0) {
+          s.tsRecent = tcp.tsVal;
+          s.tsRecentAt = p.ts;
+        }
+      }
+      if ((f & TCP_URG) !== 0 && tcp.urgPtr > 0 && rx.hasBase) rx.urgent(rx.offsetOf(tcp.seq) + tcp.urgPtr - 1 + (syn ? 1 : 0));
+      rx.segment(tcp.seq, syn, p.payload, p.frame, p.ts, p.checksum);
+      if ((f & TCP_ACK) !== 0) {
+        const other = dir === 0 ? 1 : 0;
+        e.rx[other].ack(tcp.ack, p.frame, p.ts);
+        this.advertised(e, dir, tcp, syn);
+      }
       if ((f & TCP_FIN) !== 0) {
         flow.finSeen[dir] = true;
         if (flow.finSeen[dir === 0 ? 1 : 0]) this.startClosing(e);
       }
     } else {
+      const drop = p.drop ?? this.linkDrop(e.snd[dir], p) ?? (p.checksum() === CHECKSUM_BAD ? 'checksum' : undefined);
+      if (drop !== undefined) {
+        this.drops.add(`UDP: dropped as a Linux receiver would (${drop})`);
+        return flow;
+      }
+      if (e.snd[dir].linkDst === UNSET) learnLink(e.snd[dir], p);
       for (const h of e.handlers) h.datagram?.(dir, p.payload, p.frame, p.ts);
     }
     return flow;
+  }
+
+  /** An Ethernet unicast destination or VLAN other than that of this direction's first accepted packet. */
+  private linkDrop(s: SenderState, p: DecodedPacket): DropKind | undefined {
+    if (s.linkDst === UNSET) return undefined;
+    if (p.vlan !== s.vlan) return 'link-destination';
+    if (p.linkDst !== s.linkDst && p.linkDst >= 0 && isUnicast(p.linkDst)) return 'link-destination';
+    return undefined;
+  }
+
+  /** Why the receiver of direction `dir` drops this segment, or undefined when it accepts it. */
+  private tcpDrop(e: FlowEntry, dir: Direction, p: DecodedPacket, tcp: TcpHeader): DropKind | undefined {
+    if (p.drop !== undefined) return p.drop;
+    const s = e.snd[dir];
+    const link = this.linkDrop(s, p);
+    if (link !== undefined) return link;
+    if (tcp.signature) return 'tcp-signature';
+    const rx = (e.rx as [TcpReassembler, TcpReassembler])[dir];
+    const f = tcp.flags;
+    const flow = e.flow;
+    if ((f & TCP_RST) !== 0) {
+      if (!rx.hasBase) return undefined;
+      // RFC 5961 §3.2: only a RST at exactly the next expected sequence resets (also the one
+      // after a FIN, tcp_reset_check); the receiver's own ACKs say where that is when the capture lost data.
+      const off = rx.offsetOf(tcp.seq);
+      const ok = off === rx.nextOffset || off === rx.acked || (flow.finSeen[dir] && off === rx.nextOffset + 1);
+      return ok ? undefined : 'rst-sequence';
+    }
+    const syn = (f & TCP_SYN) !== 0;
+    if (syn) return rx.hasBase && tcp.seq !== rx.isn ? 'syn' : undefined;
+    const len = p.payload.length;
+    if (len === 0 && (f & TCP_FIN) === 0) return undefined;
+    const handshake = flow.synSeen && flow.synAckSeen;
+    // Server data before its SYN-ACK: the client in SYN-SENT drops it. (Client data before the
+    // SYN-ACK is kept: one-sided captures miss SYN-ACKs; data before the SYN restarts the flow.)
+    if (!handshake) return dir === 1 && flow.synSeen ? 'before-handshake' : undefined;
+    if ((f & TCP_ACK) === 0) return 'no-ack';
+    if (!rx.hasBase) return undefined;
+    const off = rx.offsetOf(tcp.seq);
+    if (len > 0 && s.edge >= 0 && off >= s.edge) return 'out-of-window';
+    const peer = e.snd[dir === 0 ? 1 : 0];
+    if (s.synTs && peer.synTs && tcp.tsVal !== undefined && s.tsRecent >= 0 && ((s.tsRecent - tcp.tsVal) | 0) > 0) {
+      if (p.ts - s.tsRecentAt < PAWS_IDLE_SEC) return 'paws';
+    }
+    if (len > 0 && (off < EAGER_VERIFY_BYTES || !rx.isFastPath(tcp.seq)) && p.checksum() === CHECKSUM_BAD) return 'checksum';
+    return undefined;
+  }
+
+  /** Direction `dir` acknowledged with a window: the right edge the other direction's data must stay below. */
+  private advertised(e: FlowEntry, dir: Direction, tcp: TcpHeader, syn: boolean): void {
+    const flow = e.flow;
+    if (!flow.synSeen || !flow.synAckSeen) return;
+    const other = dir === 0 ? 1 : 0;
+    const peerRx = (e.rx as [TcpReassembler, TcpReassembler])[other];
+    if (!peerRx.hasBase) return;
+    const mine = e.snd[dir];
+    const theirs = e.snd[other];
+    // RFC 7323 §2.2: scaling applies when both SYNs carried the option, never to a SYN's own window.
+    const shift = !syn && mine.synWscale >= 0 && theirs.synWscale >= 0 ? mine.synWscale : 0;
+    const edge = peerRx.offsetOf(tcp.ack) + tcp.window * 2 ** shift;
+    // Linux never shrinks the window it offered (tcp_select_window).
+    if (edge > theirs.edge) theirs.edge = edge;
   }
 
   /** The capture ended: end every open flow, delivering queued data (holes become gaps). */
@@ -250,6 +397,11 @@ export class FlowTable {
     if (t === undefined || e.rx === null || (t.flags & (TCP_SYN | TCP_ACK)) !== TCP_SYN) return false;
     const flow = e.flow;
     if (flow.rstSeen || (flow.finSeen[0] && flow.finSeen[1])) return true;
+    // Segments before any SYN were not part of this connection (a mid-capture start, or forged).
+    if (!flow.synSeen && !flow.synAckSeen) {
+      if (flow.stats[0].payloadBytes + flow.stats[1].payloadBytes > 0) this.drops.add('TCP: data before the handshake (flow restarted at the SYN)');
+      return true;
+    }
     if (this.clock - e.lastActive < PORT_REUSE_IDLE_SEC) return false;
     const r = e.rx[p.src === flow.client.addr && p.srcPort === flow.client.port ? 0 : 1];
     if (!r.hasBase) return false;
@@ -302,7 +454,16 @@ export class FlowTable {
     const rx = tcp
       ? ([0, 1] as const).map(
           (d) =>
-            new TcpReassembler(d, flow.stats[d], hs, this.budget, l.maxBufferedBytesPerDirection, this.maxPiecesPerDirection),
+            new TcpReassembler(
+              d,
+              flow.stats[d],
+              hs,
+              this.budget,
+              l.maxBufferedBytesPerDirection,
+              this.maxPiecesPerDirection,
+              this.shadowPool,
+              this.drops,
+            ),
         )
       : null;
     const e: FlowEntry = {
@@ -312,6 +473,7 @@ export class FlowTable {
       next: null,
       handlers: hs,
       rx: rx as [TcpReassembler, TcpReassembler] | null,
+      snd: [newSenderState(), newSenderState()],
       lastActive: this.clock,
       closeAt: NaN,
       ended: false,

@@ -2,6 +2,7 @@
  * Contracts of the flow stage: a 5-tuple table with per-direction, in-order TCP
  * byte streams. Observers register per flow; the table never interprets payload.
  */
+import type { DropKind } from '../decode/types.js';
 
 /** 0: client → server (the side that sent the SYN, or our best guess), 1: server → client. */
 export type Direction = 0 | 1;
@@ -74,9 +75,55 @@ export interface Flow {
 export interface StreamChunk {
   /** In-order bytes; a view valid only during the call. Copy to keep. */
   data: Uint8Array;
-  /** Offset of data[0] in this direction's byte stream (0 = first byte after the SYN, or first byte seen). */
+  /**
+   * Offset of data[0] in this direction's byte stream (0 = first byte after the SYN, or first
+   * byte seen). An urgent byte the receiver removes (docs/reassembly.md) leaves a 1-byte step
+   * between chunks without a gap: offsets stay sequence positions.
+   */
   offset: number;
   /** The frame these bytes were carried in. */
+  frame: number;
+  ts: number;
+}
+
+/**
+ * What made two versions of the same stream bytes: the drop rule that rejected one copy,
+ * or a Linux overlap rule choosing between two accepted copies.
+ */
+export type AmbiguityKind =
+  | DropKind
+  /** Two accepted copies of bytes with different content (the receiver's overlap rule picks one). */
+  | 'conflicting-overlap'
+  /** Queued out-of-order bytes replaced by a different in-order copy (Linux keeps the in-order one). */
+  | 'out-of-order-replaced'
+  /** The byte at the urgent pointer: removed from the stream by a Linux receiver without SO_OOBINLINE. */
+  | 'urgent-byte';
+
+export interface AmbiguityVersion {
+  /** Frames that carried this version (bounded). */
+  frames: number[];
+  /** The first bytes of this version of the range (at most AMBIGUITY_PREVIEW_BYTES), hex and printable ASCII ('.' otherwise). */
+  hex: string;
+  ascii: string;
+  /** Checksum of the carrying segment as far as it was verified. */
+  checksum: 'ok' | 'offload' | 'bad' | 'unverified';
+  /** Why a receiver drops this version, when it does. */
+  drop?: DropKind;
+}
+
+/** Bytes of one direction that had two different versions on the wire. */
+export interface StreamAmbiguity {
+  kind: AmbiguityKind;
+  /** Stream offset and length of the contested range. */
+  offset: number;
+  length: number;
+  versions: [AmbiguityVersion, AmbiguityVersion];
+  /**
+   * Index of the version a Linux receiver keeps, or 'unknown' when the capture cannot tell
+   * (e.g. one copy carries an offload checksum: sent by the capturing host, or forged).
+   */
+  receiverChoice: 0 | 1 | 'unknown';
+  /** The frame that revealed the ambiguity and its time. */
   frame: number;
   ts: number;
 }
@@ -87,6 +134,8 @@ export interface FlowHandler {
   data?(dir: Direction, chunk: StreamChunk): void;
   /** TCP: `size` bytes at `offset` were never seen; delivery resumes after them. */
   gap?(dir: Direction, offset: number, size: number, frame: number, ts: number): void;
+  /** TCP: bytes of one direction had two versions on the wire (after the kept version was delivered). */
+  ambiguity?(dir: Direction, a: StreamAmbiguity): void;
   /** UDP: one datagram. */
   datagram?(dir: Direction, payload: Uint8Array, frame: number, ts: number): void;
   /** The flow ended (after all its data was delivered). */

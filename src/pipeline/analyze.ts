@@ -68,7 +68,26 @@ export async function analyzeCapture(source: string, output: AnalysisOutput, opt
   const analyzerProblems = new Counter();
   flows.addObserver(new ProtocolDispatcher(withGoRequests((ev) => output.event(ev)), analyzerProblems, { secrets }));
   flows.addObserver({
-    flowStarted: (flow) => void output.flowStarted?.(flow),
+    flowStarted: (flow) => {
+      output.flowStarted?.(flow);
+      return {
+        ambiguity: (dir, a) =>
+          output.event({
+            type: 'stream-ambiguity',
+            ts: a.ts,
+            packet: a.frame,
+            flowId: flow.id,
+            dir,
+            client: flow.client,
+            server: flow.server,
+            kind: a.kind,
+            offset: a.offset,
+            length: a.length,
+            versions: a.versions,
+            receiverChoice: a.receiverChoice,
+          }),
+      };
+    },
     flowEnded: (flow) => output.flowEnded(flow),
   });
 
@@ -77,9 +96,11 @@ export async function analyzeCapture(source: string, output: AnalysisOutput, opt
     {
       packet(rec) {
         linkTypes.set(rec.linkType, (linkTypes.get(rec.linkType) ?? 0) + 1);
-        const ts = rec.tsSec + rec.tsNsec / 1e9;
-        if (firstTs === undefined || ts < firstTs) firstTs = ts;
-        if (lastTs === undefined || ts > lastTs) lastTs = ts;
+        if (rec.timeUnknown !== true) {
+          const ts = rec.tsSec + rec.tsNsec / 1e9;
+          if (firstTs === undefined || ts < firstTs) firstTs = ts;
+          if (lastTs === undefined || ts > lastTs) lastTs = ts;
+        }
         const pkt = decoder.decode(rec);
         if (!pkt) return;
         if (!flows.packet(pkt)) untracked.add(`IP protocol ${pkt.protocol}${protocolName(pkt.protocol)}`);
@@ -97,7 +118,7 @@ export async function analyzeCapture(source: string, output: AnalysisOutput, opt
   for (const [kind, n] of decoder.unsupported.entries()) unsupported.add(kind, n);
   for (const [kind, n] of untracked.entries()) unsupported.add(kind, n);
   const problems = new Counter();
-  for (const counter of [decoder.problems, analyzerProblems]) for (const [kind, n] of counter.entries()) problems.add(kind, n);
+  for (const counter of [decoder.problems, analyzerProblems, flows.drops]) for (const [kind, n] of counter.entries()) problems.add(kind, n);
   return { source, reader, linkTypes, firstTs, lastTs, problems, unsupported, flows: flows.counters, keyLogFiles: keyLogFiles.length, secrets: secrets.counters };
 }
 

@@ -4,7 +4,7 @@
  * can look up in Wireshark, and the flow it belongs to. Strings are exact packet
  * data: sanitising happens at the view/report boundary, never here.
  */
-import type { Direction, Endpoint } from '../flow/types.js';
+import type { AmbiguityKind, AmbiguityVersion, Direction, Endpoint } from '../flow/types.js';
 
 export interface EventBase {
   /** Capture time, seconds since the epoch. */
@@ -299,6 +299,26 @@ export interface GoRequestEvent extends EventBase {
 
 // ---------------------------------------------------------------- flow lifecycle
 
+// ---------------------------------------------------------------- streams
+
+/**
+ * Bytes of one TCP direction had two different versions on the wire (a decoy the receiver
+ * drops, conflicting retransmissions, an urgent byte): both versions, their frames, and
+ * which one a Linux receiver keeps (docs/reassembly.md). Emitted by the flow layer.
+ */
+export interface StreamAmbiguityEvent extends EventBase {
+  type: 'stream-ambiguity';
+  dir: Direction;
+  client: Endpoint;
+  server: Endpoint;
+  kind: AmbiguityKind;
+  offset: number;
+  length: number;
+  versions: AmbiguityVersion[];
+  /** Index into versions of the one a Linux receiver keeps; 'unknown' when the capture cannot tell. */
+  receiverChoice: 0 | 1 | 'unknown';
+}
+
 export type GotapEvent =
   | DnsQueryEvent
   | DnsResponseEvent
@@ -314,6 +334,7 @@ export type GotapEvent =
   | TlsEncryptedCertificateEvent
   | TlsAlertEvent
   | TlsErrorEvent
-  | GoRequestEvent;
+  | GoRequestEvent
+  | StreamAmbiguityEvent;
 
 export type EventSink = (ev: GotapEvent) => void;

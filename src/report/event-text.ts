@@ -71,5 +71,10 @@ export function describeEvent(ev: GotapEvent): string {
       const via = ev.sumdb !== undefined ? ` via sumdb ${s(ev.sumdb, 60)}` : '';
       return `Go ${ev.kind}${what ? ` ${what}` : ''}${via} (${s(ev.host, 80)})`;
     }
+    case 'stream-ambiguity': {
+      const keeps = ev.receiverChoice === 'unknown' ? 'receiver choice unknown' : `a Linux receiver keeps frame ${ev.versions[ev.receiverChoice]?.frames.join(',')}`;
+      const versions = ev.versions.map((v) => `frame ${v.frames.join(',')} "${s(v.ascii, 32)}"${v.drop ? ` (${v.drop})` : ''}`).join(' vs ');
+      return `STREAM AMBIGUITY (${ev.dir === 0 ? 'client' : 'server'}, ${ev.kind}) ${ev.length} bytes at offset ${ev.offset}: ${versions}; ${keeps}`;
+    }
   }
 }

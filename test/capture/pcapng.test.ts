@@ -65,11 +65,40 @@ describe('pcapng', () => {
       .epb({ obsolete: true, iface: 0, ts: 2_000_001n, data: bytes(6), options: [{ code: 1, value: text('old') }] });
     const { records, summary } = readBytes(w.bytes());
     expect(records).toEqual([
-      { frame: 1, tsSec: 0, tsNsec: 0, linkType: 101, interfaceId: 0, origLen: 1500, data: Array.from(bytes(8)), comments: undefined },
-      { frame: 2, tsSec: 0, tsNsec: 0, linkType: 101, interfaceId: 0, origLen: 3, data: Array.from(bytes(3)), comments: undefined },
+      { frame: 1, tsSec: 0, tsNsec: 0, timeUnknown: true, linkType: 101, interfaceId: 0, origLen: 1500, data: Array.from(bytes(8)), comments: undefined },
+      { frame: 2, tsSec: 0, tsNsec: 0, timeUnknown: true, linkType: 101, interfaceId: 0, origLen: 3, data: Array.from(bytes(3)), comments: undefined },
       { frame: 3, tsSec: 2, tsNsec: 1000, linkType: 101, interfaceId: 0, origLen: 6, data: Array.from(bytes(6)), comments: ['old'] },
     ]);
-    expect(summary.problems.toJSON()).toEqual({});
+    expect(summary.problems.toJSON()).toEqual({ "pcapng: simple packet block has no timestamp (previous packet's time used)": 2 });
+  });
+
+  it("gives a simple packet block the previous packet's time, marked unknown (never 1970)", () => {
+    const w = new Pcapng()
+      .shb()
+      .idb({ linkType: 101 })
+      .epb({ iface: 0, ts: 1_700_000_000_250_000n, data: bytes(4) })
+      .spb({ origLen: 4, data: bytes(4) });
+    const { records } = readBytes(w.bytes());
+    expect(records.map((r) => [r.tsSec, r.tsNsec, r.timeUnknown])).toEqual([
+      [1_700_000_000, 250_000_000, undefined],
+      [1_700_000_000, 250_000_000, true],
+    ]);
+  });
+
+  it('range-checks every timestamp: if_tsresol 0 with an ordinary timestamp keeps the previous time and is counted', () => {
+    const w = new Pcapng()
+      .shb()
+      .idb({ linkType: 101, options: [{ code: 9, value: Uint8Array.of(9) }] })
+      .idb({ linkType: 101, options: [{ code: 9, value: Uint8Array.of(0) }] })
+      .epb({ iface: 0, ts: 1_700_000_000_000_000_000n, data: bytes(4) })
+      .epb({ iface: 1, ts: 1_700_000_000_000_000_001n, data: bytes(4) });
+    const { records, summary } = readBytes(w.bytes());
+    expect(records.map((r) => [r.tsSec, r.timeUnknown])).toEqual([
+      [1_700_000_000, undefined],
+      [1_700_000_000, true],
+    ]);
+    expect(summary.problems.toJSON()).toEqual({ "timestamp out of range (previous packet's time used)": 1 });
+    for (const r of records) expect(() => new Date((r.tsSec + r.tsNsec / 1e9) * 1000).toISOString()).not.toThrow();
   });
 
   it('keeps decryption secrets, skips NRB/ISB/custom blocks silently and counts unknown ones', () => {
@@ -192,7 +221,11 @@ describe('pcapng', () => {
     const w = new Pcapng().shb().idb().epb({ ts: 0n, data: bytes(4), caplen: 9 }).epb({ iface: 7, ts: 0n, data: bytes(4) }).spb({ origLen: 4, data: bytes(4) });
     const { records, summary } = readBytes(w.bytes());
     expect(records.map((r) => r.frame)).toEqual([1]);
-    expect(summary.problems.toJSON()).toEqual({ 'pcapng: packet length exceeds its block': 1, 'pcapng: packet on an undefined interface': 1 });
+    expect(summary.problems.toJSON()).toEqual({
+      'pcapng: packet length exceeds its block': 1,
+      'pcapng: packet on an undefined interface': 1,
+      "pcapng: simple packet block has no timestamp (previous packet's time used)": 1,
+    });
   });
 
   it('rejects an unsupported first section version and stops at an unsupported later one', () => {

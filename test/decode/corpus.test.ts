@@ -58,9 +58,9 @@ describe.skipIf(!corpusAvailable)('robustness corpus', () => {
   it('Linux SLL nanosecond handshake: TCP options as tcpdump prints them', () => {
     const { packets } = decodeFile('tcpdump/tcp-handshake-nano.pcap');
     expect(packets.map((p) => p.tcp)).toEqual([
-      { seq: 797190859, ack: 0, flags: 0x02, window: 27200, mss: 1360, sackPermitted: true, tsVal: 1131021154, tsEcr: 0, windowScale: 7 },
-      { seq: 3078856592, ack: 797190860, flags: 0x12, window: 8192, mss: 1440, windowScale: 8, sackPermitted: true, tsVal: 234205008, tsEcr: 1131021154 },
-      { seq: 797190860, ack: 3078856593, flags: 0x10, window: 213, tsVal: 1131021186, tsEcr: 234205008 },
+      { seq: 797190859, ack: 0, flags: 0x02, window: 27200, mss: 1360, sackPermitted: true, tsVal: 1131021154, tsEcr: 0, windowScale: 7, urgPtr: 0, signature: false },
+      { seq: 3078856592, ack: 797190860, flags: 0x12, window: 8192, mss: 1440, windowScale: 8, sackPermitted: true, tsVal: 234205008, tsEcr: 1131021154, urgPtr: 0, signature: false },
+      { seq: 797190860, ack: 3078856593, flags: 0x10, window: 213, tsVal: 1131021186, tsEcr: 234205008, urgPtr: 0, signature: false },
     ]);
     expect(packets[0]).toMatchObject({ src: '131.155.215.69', dst: '137.116.81.94', srcPort: 46656, dstPort: 80 });
   });

@@ -47,6 +47,8 @@ export interface Ipv4Opts {
   /** Override the IHL field. */
   ihl?: number;
   version?: number;
+  /** Override the header checksum (computed by default, as every stack does). */
+  checksum?: number;
 }
 
 export function ipv4(payload: ArrayLike<number>, o: Ipv4Opts = {}): Uint8Array {
@@ -69,7 +71,31 @@ export function ipv4(payload: ArrayLike<number>, o: Ipv4Opts = {}): Uint8Array {
     ...ip4(o.dst ?? '10.0.0.2'),
     ...options,
   ];
-  return concat(header, payload);
+  let sum = 0;
+  for (let i = 0; i + 1 < header.length; i += 2) sum += ((header[i] as number) << 8) | (header[i + 1] as number);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  const check = o.checksum ?? (~sum & 0xffff);
+  header[10] = check >> 8;
+  header[11] = check & 0xff;
+  const whole = o.fragOffset === undefined && !o.more;
+  return concat(header, o.protocol === 6 && whole ? fillTcpChecksum(payload, header.slice(12, 20)) : payload);
+}
+
+/**
+ * A TCP segment whose checksum field is 0 gets a valid checksum, as a real sender writes
+ * it (the receiver drops a wrong one); a non-zero field is kept, so tests can craft bad ones.
+ */
+function fillTcpChecksum(segment: ArrayLike<number>, addrs: number[]): ArrayLike<number> {
+  if (segment.length < 20 || segment[16] !== 0 || segment[17] !== 0) return segment;
+  const out = Array.from(segment);
+  const words = [...addrs, 0, 6, ...be16(out.length), ...out];
+  let sum = 0;
+  for (let i = 0; i < words.length; i += 2) sum += ((words[i] as number) << 8) | (words[i + 1] ?? 0);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  const check = ~sum & 0xffff;
+  out[16] = check >> 8;
+  out[17] = check & 0xff;
+  return out;
 }
 
 export interface Ipv6Opts {
@@ -92,7 +118,7 @@ export function ipv6(payload: ArrayLike<number>, o: Ipv6Opts = {}): Uint8Array {
     ...ip6(o.src ?? '2001:db8::1'),
     ...ip6(o.dst ?? '2001:db8::2'),
   ];
-  return concat(header, payload);
+  return concat(header, o.nextHeader === 6 ? fillTcpChecksum(payload, header.slice(8, 40)) : payload);
 }
 
 /** An extension header with `next` and the generic 8-octet-unit length (body padded). */
@@ -185,6 +211,11 @@ export function nflog(payload: ArrayLike<number>, littleEndian: boolean, family 
 
 export function record(linkType: number, data: Uint8Array, frame = 1, tsSec = 1_700_000_000, tsNsec = 0): PacketRecord {
   return { frame, tsSec, tsNsec, linkType, interfaceId: 0, origLen: data.length, data };
+}
+
+/** The first `n` bytes of `frame` as captured with a snaplen: origLen stays the frame's length. */
+export function snapped(linkType: number, frame: Uint8Array, n: number): PacketRecord {
+  return { ...record(linkType, frame.subarray(0, n)), origLen: frame.length };
 }
 
 export function bytes(n: number, seed = 1): Uint8Array {

@@ -15,7 +15,7 @@ import {
   LINKTYPE_RAW_BSD12,
   LINKTYPE_RAW_BSD14,
 } from '../../src/decode/link.js';
-import { be16, be32, bytes, ethernet, ext, fragHeader, ipv4, ipv6, nflog, nullFrame, record, sll, sll2, tcp, udp } from './frames.js';
+import { be16, be32, bytes, ethernet, ext, fragHeader, ipv4, ipv6, nflog, nullFrame, record, sll, snapped, sll2, tcp, udp } from './frames.js';
 
 const LINK_TYPES = [
   LINKTYPE_NULL,
@@ -50,7 +50,7 @@ function truncateEverywhere(linkType: number, frame: Uint8Array, payloadLength: 
     const dec = new Decoder();
     // A copy, so a read past the end cannot land on the rest of the frame.
     const data = frame.slice(0, n);
-    const pkt = dec.decode(record(linkType, data));
+    const pkt = dec.decode({ ...snapped(linkType, frame, n), data });
     const counted = dec.problems.total + dec.unsupported.total;
     if (n === frame.length) {
       expect(pkt!.payload.length).toBe(payloadLength);

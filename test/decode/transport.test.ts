@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Decoder } from '../../src/decode/decoder.js';
 import { LINKTYPE_RAW } from '../../src/decode/link.js';
 import { TCP_ACK, TCP_SYN } from '../../src/decode/types.js';
-import { be16, be32, concat, ipv4, ipv6, record, tcp, udp } from './frames.js';
+import { be16, be32, concat, ipv4, ipv6, record, snapped, tcp, udp } from './frames.js';
 
 function decodeTcp(segment: Uint8Array, v6 = false) {
   const dec = new Decoder();
@@ -24,7 +24,7 @@ describe('TCP', () => {
   it('decodes the fixed header and ports', () => {
     const { pkt } = decodeTcp(tcp([0x41], { srcPort: 1, dstPort: 65535, seq: 0xfffffffe, ack: 5, flags: TCP_ACK, window: 512 }));
     expect(pkt).toMatchObject({ protocol: 6, srcPort: 1, dstPort: 65535 });
-    expect(pkt!.tcp).toEqual({ seq: 0xfffffffe, ack: 5, flags: TCP_ACK, window: 512 });
+    expect(pkt!.tcp).toEqual({ seq: 0xfffffffe, ack: 5, flags: TCP_ACK, window: 512, urgPtr: 0, signature: false });
     expect([...pkt!.payload]).toEqual([0x41]);
   });
 
@@ -43,6 +43,8 @@ describe('TCP', () => {
         sackPermitted: true,
         tsVal: 0xdeadbeef,
         tsEcr: 7,
+        urgPtr: 0,
+        signature: false,
       });
       expect(pkt!.payload.length).toBe(0);
     }
@@ -68,7 +70,7 @@ describe('TCP', () => {
     for (const [options, kind] of cases) {
       const { pkt, dec } = decodeTcp(tcp([0x42], { options }));
       expect(dec.problems.toJSON()).toEqual({ [kind]: 1 });
-      expect(pkt!.tcp).toEqual({ seq: 1000, ack: 0, flags: 0x18, window: 65535 });
+      expect(pkt!.tcp).toEqual({ seq: 1000, ack: 0, flags: 0x18, window: 65535, urgPtr: 0, signature: false });
       expect([...pkt!.payload]).toEqual([0x42]);
     }
   });
@@ -84,7 +86,7 @@ describe('TCP', () => {
   it('keeps the fixed header when the snaplen cut the options', () => {
     const frame = ipv4(tcp([5, 5], { options: [...MSS, ...TS, 0, 0] }), { protocol: 6 });
     const dec = new Decoder();
-    const pkt = dec.decode(record(LINKTYPE_RAW, frame.subarray(0, 20 + 20 + 6)));
+    const pkt = dec.decode(snapped(LINKTYPE_RAW, frame, 20 + 20 + 6));
     expect(pkt!.tcp).toMatchObject({ seq: 1000, mss: 1460 });
     expect(pkt!.tcp!.tsVal).toBeUndefined();
     expect(pkt!.payloadTruncated).toBe(true);
@@ -95,7 +97,7 @@ describe('TCP', () => {
   it('counts a header cut inside the fixed part', () => {
     const frame = ipv4(tcp([1]), { protocol: 6 });
     const dec = new Decoder();
-    expect(dec.decode(record(LINKTYPE_RAW, frame.subarray(0, 30)))).toBeUndefined();
+    expect(dec.decode(snapped(LINKTYPE_RAW, frame, 30))).toBeUndefined();
     expect(dec.problems.toJSON()).toEqual({ 'TCP: header cut by snaplen': 1 });
   });
 });
@@ -131,7 +133,7 @@ describe('UDP', () => {
   it('snaplen cut: truncated but not a problem', () => {
     const frame = ipv4(udp([1, 2, 3, 4]));
     const dec = new Decoder();
-    const pkt = dec.decode(record(LINKTYPE_RAW, frame.subarray(0, frame.length - 3)));
+    const pkt = dec.decode(snapped(LINKTYPE_RAW, frame, frame.length - 3));
     expect([...pkt!.payload]).toEqual([1]);
     expect(pkt!.payloadTruncated).toBe(true);
     expect(dec.problems.total).toBe(0);

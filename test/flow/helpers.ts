@@ -3,8 +3,9 @@
  * stage) and an observer that records everything the table delivers, copying chunks
  * because their views are only valid during the call.
  */
-import type { DecodedPacket } from '../../src/decode/types.js';
-import type { Direction, Flow, FlowHandler, FlowObserver } from '../../src/flow/types.js';
+import { CHECKSUM_UNKNOWN, type ChecksumVerdict } from '../../src/decode/checksum.js';
+import type { DecodedPacket, DropKind } from '../../src/decode/types.js';
+import type { Direction, Flow, FlowHandler, FlowObserver, StreamAmbiguity } from '../../src/flow/types.js';
 
 export interface Side {
   addr: string;
@@ -21,6 +22,16 @@ export interface TcpOpts {
   ts?: number;
   frame?: number;
   wireLen?: number;
+  window?: number;
+  windowScale?: number;
+  tsVal?: number;
+  tsEcr?: number;
+  urgPtr?: number;
+  signature?: boolean;
+  linkDst?: number;
+  vlan?: number;
+  drop?: DropKind;
+  checksum?: ChecksumVerdict;
 }
 
 export function tcpPacket(from: Side, to: Side, seq: number, flags: number, payload: Uint8Array | string = '', o: TcpOpts = {}): DecodedPacket {
@@ -35,10 +46,26 @@ export function tcpPacket(from: Side, to: Side, seq: number, flags: number, payl
     ttl: 64,
     srcPort: from.port,
     dstPort: to.port,
-    tcp: { seq: seq >>> 0, ack: (o.ack ?? 0) >>> 0, flags, window: 65535 },
+    tcp: {
+      seq: seq >>> 0,
+      ack: (o.ack ?? 0) >>> 0,
+      flags,
+      window: o.window ?? 65535,
+      mss: undefined,
+      windowScale: o.windowScale,
+      sackPermitted: undefined,
+      tsVal: o.tsVal,
+      tsEcr: o.tsVal === undefined ? undefined : (o.tsEcr ?? 0),
+      urgPtr: o.urgPtr ?? 0,
+      signature: o.signature ?? false,
+    },
     payload: data,
     payloadTruncated: false,
     wireLen: o.wireLen ?? 54 + data.length,
+    linkDst: o.linkDst ?? -1,
+    vlan: o.vlan ?? -1,
+    drop: o.drop,
+    checksum: () => o.checksum ?? CHECKSUM_UNKNOWN,
   };
 }
 
@@ -57,6 +84,10 @@ export function udpPacket(from: Side, to: Side, payload: Uint8Array | string, ts
     payload: data,
     payloadTruncated: false,
     wireLen: 42 + data.length,
+    linkDst: -1,
+    vlan: -1,
+    drop: undefined,
+    checksum: () => CHECKSUM_UNKNOWN,
   };
 }
 
@@ -73,6 +104,7 @@ export interface FlowRecord {
   chunks: [{ offset: number; length: number; frame: number }[], { offset: number; length: number; frame: number }[]];
   gaps: [GapRecord[], GapRecord[]];
   datagrams: { dir: Direction; text: string; frame: number }[];
+  ambiguities: (StreamAmbiguity & { dir: Direction })[];
   /** Next expected offset per direction, checked for contiguity on every call. */
   position: [number, number];
   /** Sequence of 'end' (handler) and 'ended' (observer) calls. */
@@ -91,6 +123,7 @@ export class Recorder implements FlowObserver {
       chunks: [[], []],
       gaps: [[], []],
       datagrams: [],
+      ambiguities: [],
       position: [0, 0],
       calls: [],
     };
@@ -98,6 +131,9 @@ export class Recorder implements FlowObserver {
     this.log.push(`start ${flow.id}`);
     return {
       data: (dir, chunk) => {
+        // An urgent byte the receiver removes is a 1-byte step in offsets, reported as an ambiguity.
+        const urgent = r.ambiguities.some((a) => a.dir === dir && a.kind === 'urgent-byte' && a.offset === r.position[dir]);
+        if (urgent && chunk.offset === r.position[dir] + 1) r.position[dir]++;
         if (chunk.offset !== r.position[dir]) throw new Error(`flow ${flow.id} dir ${dir}: chunk at ${chunk.offset}, expected ${r.position[dir]}`);
         if (chunk.data.length === 0) throw new Error('empty chunk');
         r.position[dir] += chunk.data.length;
@@ -109,6 +145,9 @@ export class Recorder implements FlowObserver {
         if (size <= 0) throw new Error('empty gap');
         r.position[dir] += size;
         r.gaps[dir].push({ offset, size, frame });
+      },
+      ambiguity: (dir, a) => {
+        r.ambiguities.push({ ...a, dir });
       },
       datagram: (dir, payload, frame) => {
         r.datagrams.push({ dir, text: new TextDecoder().decode(payload), frame });
@@ -141,4 +180,24 @@ export function bytes(n: number, seed = 1): Uint8Array {
     out[i] = x & 0xff;
   }
   return out;
+}
+
+/** A segmentation of [0, n) from cut points (any naturals, taken modulo n). */
+export function ranges(n: number, cuts: number[]): [number, number][] {
+  const points = [...new Set(cuts.map((c) => c % n).filter((c) => c > 0))].sort((a, b) => a - b);
+  const out: [number, number][] = [];
+  let prev = 0;
+  for (const p of [...points, n]) {
+    out.push([prev, p]);
+    prev = p;
+  }
+  return out;
+}
+
+/** Segments in the order of random sort keys; keys beyond the segments repeat (duplicate) segments. */
+export function permuted(segs: [number, number][], order: number[]): [number, number][] {
+  const keyed = segs.map((s, i) => ({ s, k: order[i] ?? i }));
+  for (const i of order.slice(segs.length)) keyed.push({ s: segs[i % segs.length] as [number, number], k: i });
+  keyed.sort((x, y) => x.k - y.k);
+  return keyed.map((x) => x.s);
 }

@@ -5,19 +5,8 @@ import { BufferBudget } from '../../src/flow/buffer-budget.js';
 import { emptyDirectionStats, FlowTable } from '../../src/flow/flow-table.js';
 import { TcpReassembler } from '../../src/flow/tcp-reassembler.js';
 import type { FlowHandler } from '../../src/flow/types.js';
-import { CLIENT, Recorder, SERVER, tcpPacket, type Side } from './helpers.js';
+import { CLIENT, permuted, ranges, Recorder, SERVER, tcpPacket, type Side } from './helpers.js';
 
-/** A segmentation of [0, n) from sorted cut points. */
-function ranges(n: number, cuts: number[]): [number, number][] {
-  const points = [...new Set(cuts.map((c) => c % n).filter((c) => c > 0))].sort((a, b) => a - b);
-  const out: [number, number][] = [];
-  let prev = 0;
-  for (const p of [...points, n]) {
-    out.push([prev, p]);
-    prev = p;
-  }
-  return out;
-}
 
 describe('reassembly properties', () => {
   it('(a) any permutation/duplication/overlap of a segmentation without holes is delivered byte-exact', () => {
@@ -42,10 +31,7 @@ describe('reassembly properties', () => {
             segs.push([from, to]);
           }
           // Random sort keys give a permutation; repeated indices in `order` duplicate segments.
-          const keyed = segs.map((s, i) => ({ s, k: order[i] ?? i }));
-          for (const i of order.slice(segs.length)) keyed.push({ s: segs[i % segs.length] as [number, number], k: i });
-          keyed.sort((x, y) => x.k - y.k);
-          let sequence = keyed.map((x) => x.s);
+          let sequence = permuted(segs, order);
           const dataIsn = withSyn ? isn : (isn - 1) >>> 0;
           if (withSyn) {
             table.packet(tcpPacket(CLIENT, SERVER, isn, TCP_SYN));
@@ -67,6 +53,9 @@ describe('reassembly properties', () => {
           expect(Uint8Array.from(r?.bytes[0] ?? [])).toEqual(data);
           expect(r?.gaps[0]).toEqual([]);
           expect(r?.flow.stats[0].conflictingOverlapBytes).toBe(0);
+          // Identical bytes, however segmented or repeated, never look like two versions.
+          expect(r?.ambiguities).toEqual([]);
+          expect(table.drops.toJSON()).toEqual({});
           expect(r?.flow.stats[0].streamBytes).toBe(data.length);
         },
       ),

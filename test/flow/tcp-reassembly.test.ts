@@ -65,18 +65,21 @@ describe('TCP reassembly', () => {
     expect(r?.flow.endReason).toBe('fin');
   });
 
-  it('counts conflicting bytes when an in-order segment overlaps queued data', () => {
+  it('an in-order segment replaces different queued out-of-order bytes (Linux), reported as an ambiguity', () => {
     const { table, rec } = setup();
     handshake(table, 0, 0);
     const data = bytes(300, 3);
-    table.packet(seg(data, 0, 100, 200));
+    table.packet(seg(data, 0, 100, 200, 901));
     const other = data.slice(0, 150);
     other[120] = ((other[120] as number) ^ 0xff) & 0xff;
     other[130] = ((other[130] as number) ^ 0xff) & 0xff;
-    table.packet(tcpPacket(CLIENT, SERVER, 1, PA, other));
+    table.packet(tcpPacket(CLIENT, SERVER, 1, PA, other, { frame: 902 }));
     table.packet(seg(data, 0, 200, 300));
-    expect(Uint8Array.from(rec.flows[0]?.bytes[0] ?? [])).toEqual(data);
+    expect(Uint8Array.from(rec.flows[0]?.bytes[0] ?? [])).toEqual(Uint8Array.from([...other, ...data.subarray(150)]));
     expect(rec.flows[0]?.flow.stats[0]).toMatchObject({ conflictingOverlapBytes: 2, retransmissions: 1, gaps: 0 });
+    expect(rec.flows[0]?.ambiguities).toMatchObject([
+      { dir: 0, kind: 'out-of-order-replaced', offset: 120, length: 11, receiverChoice: 1, versions: [{ frames: [901] }, { frames: [902] }] },
+    ]);
   });
 
   it('delivers an in-order segment without copying it', () => {
