@@ -17,6 +17,7 @@ import { createHttpPlaintextDetector } from './http/plaintext-go.js';
 import { createHttpRedirectDetector } from './http/redirect-to-http.js';
 import { createPolicyDetector } from './policy/policy-detector.js';
 import type { GoPolicy } from './policy/policy.js';
+import { createStreamAmbiguityDetector } from './stream/stream-ambiguity.js';
 import { createCertificateChainDetector } from './tls/certificate-chain.js';
 import { createDowngradeDetector } from './tls/downgrade.js';
 import { createInterceptionDetector } from './tls/interception.js';
@@ -48,6 +49,7 @@ export const DETECTORS: readonly DetectorRegistration[] = [
   { name: 'unknown download host', create: createUnknownDownloadHostDetector },
   { name: 'CONNECT proxy', create: createConnectProxyDetector },
   { name: 'policy', create: createPolicyDetector },
+  { name: 'stream ambiguity', create: createStreamAmbiguityDetector },
 ];
 
 export interface NamedDetector {

@@ -45,6 +45,7 @@ export const FINDING_IDS = [
   'policy-fallback',
   'policy-sumdb-via-proxy',
   'policy-contact-explained',
+  'stream-ambiguity',
   'findings-capped',
 ] as const;
 

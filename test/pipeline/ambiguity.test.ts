@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeCapture } from '../../src/pipeline/analyze.js';
+import { inspectCapture } from '../../src/pipeline/inspect.js';
+import { TrustStore } from '../../src/x509/trust-store.js';
 import type { GotapEvent } from '../../src/protocols/events.js';
 import { pcapFile } from '../capture/build.js';
 import { ethernet, ipv4, tcp } from '../decode/frames.js';
@@ -48,5 +50,12 @@ describe('stream-ambiguity through the pipeline', () => {
       { type: 'stream-ambiguity', packet: 6, dir: 1, kind: 'checksum', offset: 9, length: 3, receiverChoice: 1, versions: [{ frames: [5], ascii: '302', drop: 'checksum', checksum: 'bad' }, { frames: [6], ascii: '200' }] },
     ]);
     expect(summary.problems.toJSON()).toMatchObject({ 'TCP: dropped as a Linux receiver would (checksum)': 1 });
+
+    // The full pipeline turns it into one stream-ambiguity finding naming both versions.
+    const { model } = await inspectCapture(file, { trust: await TrustStore.create() });
+    const [finding] = model.findings.filter((f) => f.id === 'stream-ambiguity');
+    expect(finding).toMatchObject({ severity: 'warn', host: 'x', title: 'Bytes of the connection to x had two versions on the wire (checksum)' });
+    expect(finding!.detail).toContain('frame 5 "302" (checksum bad, dropped by the receiver: checksum) vs frame 6 "200" (checksum unverified)');
+    expect(finding!.detail).toContain('A Linux client keeps frame 6; gotap analysed that version.');
   });
 });
