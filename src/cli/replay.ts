@@ -48,6 +48,7 @@ function tee(inspector: Inspector, writer: AnalysisOutput): AnalysisOutput {
   const model = inspector.output;
   return {
     flowStarted: (flow) => model.flowStarted(flow),
+    process: (flowId, label) => model.process?.(flowId, label),
     event: (ev) => {
       model.event(ev);
       writer.event(ev);

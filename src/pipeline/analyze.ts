@@ -16,8 +16,10 @@ import type { Flow, FlowTableCounters, FlowTableLimits } from '../flow/types.js'
 import { ProtocolDispatcher } from '../protocols/dispatch.js';
 import type { GotapEvent } from '../protocols/events.js';
 import { withGoRequests } from '../protocols/go-requests.js';
+import { packetProcess } from '../capture/process-comment.js';
 import { loadKeyLogFile } from '../secrets/load.js';
 import { SecretsStore, type SecretsCounters } from '../secrets/store.js';
+import { decryptionCounters, type DecryptionCounters } from '../protocols/tls/decrypt-stats.js';
 import { Counter } from '../util/counter.js';
 
 export interface AnalysisOutput {
@@ -25,6 +27,8 @@ export interface AnalysisOutput {
   flowStarted?(flow: Flow): void;
   event(ev: GotapEvent): void;
   flowEnded(flow: Flow): void;
+  /** The process of a flow, from its first packet with ptcpdump process comments (pcapng). */
+  process?(flowId: number, label: string): void;
   /** Called after each input chunk; awaiting it is how a slow consumer (a pipe) holds reading back. */
   drain?(): Promise<void> | undefined;
 }
@@ -51,6 +55,8 @@ export interface AnalysisSummary {
   /** Key-log files loaded, and what the secrets store took in (files and DSBs) and dropped. */
   keyLogFiles: number;
   secrets: SecretsCounters;
+  /** What the TLS analyzers decrypted with those secrets. */
+  decryption: DecryptionCounters;
 }
 
 export async function analyzeCapture(source: string, output: AnalysisOutput, opts: AnalysisOptions = {}): Promise<AnalysisSummary> {
@@ -65,6 +71,8 @@ export async function analyzeCapture(source: string, output: AnalysisOutput, opt
   const keyLogFiles = opts.keylogFiles ?? [];
   for (const file of keyLogFiles) await loadKeyLogFile(secrets, file);
 
+  // Open flows whose process is known: the first packet with one wins (bounded by the flow table).
+  const attributed = new Set<number>();
   const analyzerProblems = new Counter();
   flows.addObserver(new ProtocolDispatcher(withGoRequests((ev) => output.event(ev)), analyzerProblems, { secrets }));
   flows.addObserver({
@@ -88,7 +96,10 @@ export async function analyzeCapture(source: string, output: AnalysisOutput, opt
           }),
       };
     },
-    flowEnded: (flow) => output.flowEnded(flow),
+    flowEnded: (flow) => {
+      attributed.delete(flow.id);
+      output.flowEnded(flow);
+    },
   });
 
   const reader = await readCapture(
@@ -103,7 +114,15 @@ export async function analyzeCapture(source: string, output: AnalysisOutput, opt
         }
         const pkt = decoder.decode(rec);
         if (!pkt) return;
-        if (!flows.packet(pkt)) untracked.add(`IP protocol ${pkt.protocol}${protocolName(pkt.protocol)}`);
+        const flow = flows.packet(pkt);
+        if (!flow) untracked.add(`IP protocol ${pkt.protocol}${protocolName(pkt.protocol)}`);
+        else if (rec.comments !== undefined && output.process && !attributed.has(flow.id)) {
+          const proc = packetProcess(rec.comments);
+          if (proc) {
+            attributed.add(flow.id);
+            output.process(flow.id, proc.label);
+          }
+        }
       },
       secrets(block) {
         secrets.decryptionSecretsBlock(block.secretsType, block.data);
@@ -119,7 +138,7 @@ export async function analyzeCapture(source: string, output: AnalysisOutput, opt
   for (const [kind, n] of untracked.entries()) unsupported.add(kind, n);
   const problems = new Counter();
   for (const counter of [decoder.problems, analyzerProblems, flows.drops]) for (const [kind, n] of counter.entries()) problems.add(kind, n);
-  return { source, reader, linkTypes, firstTs, lastTs, problems, unsupported, flows: flows.counters, keyLogFiles: keyLogFiles.length, secrets: secrets.counters };
+  return { source, reader, linkTypes, firstTs, lastTs, problems, unsupported, flows: flows.counters, keyLogFiles: keyLogFiles.length, secrets: secrets.counters, decryption: decryptionCounters(secrets) };
 }
 
 const IP_PROTOCOL_NAMES: Record<number, string> = { 1: 'ICMP', 2: 'IGMP', 47: 'GRE', 50: 'ESP', 58: 'ICMPv6', 132: 'SCTP' };

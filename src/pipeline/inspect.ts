@@ -135,6 +135,9 @@ export function createInspector(opts: InspectOptions, tap: InspectTap = {}): Ins
       builder.event(ev, ctx);
       tap.event?.(ev, ctx.attribution);
     },
+    process(flowId: number, label: string): void {
+      builder.process(flowId, label);
+    },
     flowEnded(flow: Flow): void {
       const ctx = enricher.flowEnded(flow);
       each((d) => d.detector.flowEnded?.(flow, ctx));
