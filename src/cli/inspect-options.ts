@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, type GotapConfig } from '../attribution/config.js';
 import { PolicyError, parseGoPolicy, type PolicyVar } from '../detect/policy/index.js';
+import { goEnvText } from '../detect/policy/goenv-file.js';
 import { TrustStore } from '../x509/trust-store.js';
 import type { Severity } from '../findings/types.js';
 import { severityRank } from '../findings/severity.js';
@@ -53,7 +54,7 @@ export function addInspectOptions(cmd: Command): Command {
     .option('--ca-file <file>', 'PEM bundle of extra trusted CAs, e.g. your corporate root (repeatable)', collect);
   for (const [key, name] of POLICY_FLAGS) cmd.option(`--${key} <value>`, `${name} the go command used (overrides the environment and --go-env)`);
   return cmd
-    .option('--go-env <file>', 'output of `go env -json` on the machine that made the capture')
+    .option('--go-env <file>', 'output of `go env -json`, or the GOENV file (`go env -w`), from the machine that made the capture')
     .option('--no-env-policy', "ignore the GO* variables of gotap's own environment")
     .addOption(new Option('--fail-on <severity>', 'exit with status 1 when a finding at or above this severity is reported').choices(['info', 'warn', 'critical']));
 }
@@ -81,7 +82,7 @@ export async function resolveInspectOptions(opts: InspectCliOptions): Promise<In
   let goEnvJson: string | undefined;
   if (opts.goEnv !== undefined) {
     try {
-      goEnvJson = await readFile(opts.goEnv, 'utf8');
+      goEnvJson = goEnvText(await readFile(opts.goEnv, 'utf8'));
     } catch (err) {
       throw new InputError(`cannot read --go-env file: ${(err as NodeJS.ErrnoException).code ?? message(err)}`, 'save it with `go env -json > FILE`', opts.goEnv);
     }

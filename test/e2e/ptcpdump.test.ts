@@ -2,8 +2,12 @@
  * A process-aware capture in ptcpdump's format (captures/goproxy-ignored-ptcpdump.pcapng,
  * made by captures/scripts/ptcpdump-format.mjs from the goproxy-ignored lab capture):
  * `report` and `replay` name each host's processes from the per-packet comments, as live mode does.
+ * Also `--go-env` given a GOENV file (`go env -w`'s KEY=value lines) instead of `go env -json`.
  */
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { gotap, ndjson } from './cli.js';
 
 const CAPTURE = 'captures/goproxy-ignored-ptcpdump.pcapng';
@@ -34,5 +38,22 @@ describe('ptcpdump process comments', () => {
     const text = JSON.stringify(ndjson(r.stdout));
     expect(text).toContain('gopls (pid 4712)');
     expect(text).toContain('go mod download (pid 4711)');
+  });
+});
+
+describe('--go-env with a GOENV file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gotap-goenv-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const kinds = (goenv: string) => {
+    const file = join(dir, 'env');
+    writeFileSync(file, goenv);
+    const r = gotap(['report', '--format', 'json', '--no-env-policy', '--go-env', file, 'captures/lab/goproxy-ignored/capture.pcap']);
+    expect(r.code).toBe(0);
+    return (JSON.parse(r.stdout) as { findings: { id: string }[] }).findings.map((f) => f.id);
+  };
+
+  it('judges the capture by the settings `go env -w` wrote', () => {
+    expect(kinds('GOPROXY=direct\nGOPRIVATE=example.test\n')).toContain('policy-proxy-not-in-goproxy');
+    expect(kinds('# nothing set with go env -w\n')).not.toContain('policy-proxy-not-in-goproxy');
   });
 });
