@@ -21,6 +21,7 @@ import { createStreamAmbiguityDetector } from './stream/stream-ambiguity.js';
 import { createCertificateChainDetector } from './tls/certificate-chain.js';
 import { createDowngradeDetector } from './tls/downgrade.js';
 import { createInterceptionDetector } from './tls/interception.js';
+import { createCertificateNotVisibleDetector } from './tls/not-visible.js';
 import type { Detector } from './types.js';
 
 export interface DetectorOptions {
@@ -40,6 +41,7 @@ export const DETECTORS: readonly DetectorRegistration[] = [
   { name: 'TLS certificate', create: createCertificateChainDetector },
   { name: 'TLS interception', create: createInterceptionDetector },
   { name: 'TLS downgrade', create: createDowngradeDetector },
+  { name: 'TLS certificate not visible', create: createCertificateNotVisibleDetector },
   { name: 'DNS answer', create: createDnsAnswerAddressDetector },
   { name: 'DNS conflict', create: createDnsConflictDetector },
   { name: 'DNS error', create: createDnsErrorDetector },

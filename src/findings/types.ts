@@ -29,6 +29,7 @@ export const FINDING_IDS = [
   'tls-shared-leaf-key',
   'tls-fresh-leaf',
   'tls-downgrade',
+  'tls-certificate-not-visible',
   'dns-conflicting-responses',
   'dns-bogon-answer',
   'dns-unexpected-address',

@@ -45,6 +45,13 @@ export function verdictOf(m: ModelSnapshot): Verdict {
         : `${countsText(findings)} (details below)`;
     return { status, sentence, findings };
   }
-  if (status === 'info') return { status, sentence: `No problems found; ${countsText(findings)} (${top.title})`, findings };
+  if (status === 'info') {
+    const hidden = m.findings.filter((f) => f.id === 'tls-certificate-not-visible').length;
+    if (hidden === 0) return { status, sentence: `No problems found; ${countsText(findings)} (${top.title})`, findings };
+    const others = { ...findings, info: findings.info - hidden };
+    const rest = others.info > 0 ? `; ${countsText(others)}` : '';
+    const what = hidden === 1 ? "1 Go host's certificate" : `${hidden} Go hosts' certificates`;
+    return { status, sentence: `No problems seen; ${what} not visible (TLS 1.3)${rest}`, findings };
+  }
   return { status, sentence: `${top.title}; ${countsText(findings)}`, findings };
 }

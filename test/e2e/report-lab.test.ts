@@ -102,7 +102,8 @@ function flagged(r: Report): Record<string, string> {
   const rank = ['info', 'warn', 'critical'];
   const out: Record<string, string> = {};
   for (const f of r.findings) {
-    if (f.host === undefined) continue;
+    // "certificate not visible" says what was not checked, not that the host misbehaved.
+    if (f.host === undefined || f.id === 'tls-certificate-not-visible') continue;
     const prev = out[f.host];
     if (prev === undefined || rank.indexOf(f.severity) > rank.indexOf(prev)) out[f.host] = f.severity;
   }
