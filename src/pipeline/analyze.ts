@@ -19,6 +19,7 @@ import { withGoRequests } from '../protocols/go-requests.js';
 import { packetProcess } from '../capture/process-comment.js';
 import { loadKeyLogFile } from '../secrets/load.js';
 import { SecretsStore, type SecretsCounters } from '../secrets/store.js';
+import { decryptionCounters, type DecryptionCounters } from '../protocols/tls/decrypt-stats.js';
 import { Counter } from '../util/counter.js';
 
 export interface AnalysisOutput {
@@ -54,6 +55,8 @@ export interface AnalysisSummary {
   /** Key-log files loaded, and what the secrets store took in (files and DSBs) and dropped. */
   keyLogFiles: number;
   secrets: SecretsCounters;
+  /** What the TLS analyzers decrypted with those secrets. */
+  decryption: DecryptionCounters;
 }
 
 export async function analyzeCapture(source: string, output: AnalysisOutput, opts: AnalysisOptions = {}): Promise<AnalysisSummary> {
@@ -135,7 +138,7 @@ export async function analyzeCapture(source: string, output: AnalysisOutput, opt
   for (const [kind, n] of untracked.entries()) unsupported.add(kind, n);
   const problems = new Counter();
   for (const counter of [decoder.problems, analyzerProblems, flows.drops]) for (const [kind, n] of counter.entries()) problems.add(kind, n);
-  return { source, reader, linkTypes, firstTs, lastTs, problems, unsupported, flows: flows.counters, keyLogFiles: keyLogFiles.length, secrets: secrets.counters };
+  return { source, reader, linkTypes, firstTs, lastTs, problems, unsupported, flows: flows.counters, keyLogFiles: keyLogFiles.length, secrets: secrets.counters, decryption: decryptionCounters(secrets) };
 }
 
 const IP_PROTOCOL_NAMES: Record<number, string> = { 1: 'ICMP', 2: 'IGMP', 47: 'GRE', 50: 'ESP', 58: 'ICMPv6', 132: 'SCTP' };

@@ -217,6 +217,13 @@ export interface TlsServerHelloEvent extends EventBase {
   ja3sHash: string;
 }
 
+/** TLS 1.3 EncryptedExtensions (RFC 8446 §4.3.1), visible only decrypted: where the server's ALPN choice lives. */
+export interface TlsEncryptedExtensionsEvent extends EventBase {
+  type: 'tls-encrypted-extensions';
+  extensions: number[];
+  alpn?: string;
+}
+
 export interface TlsCertificatesEvent extends EventBase {
   type: 'tls-certificates';
   /** 1: server's chain (normal), 0: client certificate. */
@@ -330,6 +337,7 @@ export type GotapEvent =
   | TlsClientHelloEvent
   | TlsServerHelloEvent
   | TlsCertificatesEvent
+  | TlsEncryptedExtensionsEvent
   | TlsCertificateStatusEvent
   | TlsEncryptedCertificateEvent
   | TlsAlertEvent

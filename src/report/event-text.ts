@@ -54,6 +54,8 @@ export function describeEvent(ev: GotapEvent): string {
       )} alpn=${s(ev.alpn, 20)} ja3s=${ev.ja3sHash}`;
     case 'tls-certificates':
       return `TLS Certificate (${ev.dir === 1 ? 'server' : 'client'}): ${ev.certs.length} certificate(s), ${ev.certs.reduce((n, c) => n + c.length, 0)} bytes`;
+    case 'tls-encrypted-extensions':
+      return `TLS EncryptedExtensions alpn=${s(ev.alpn, 20)}`;
     case 'tls-certificate-status':
       return `TLS CertificateStatus (OCSP stapled, ${ev.bytes} bytes)`;
     case 'tls-encrypted-handshake':

@@ -63,6 +63,7 @@ export type FlowRecord = ReturnType<typeof flowRecord>;
 /** What the key-log store took in, when there was anything (absent otherwise, so captures without keys read as before). */
 function keyLogRecord(s: AnalysisSummary) {
   const k = s.secrets;
+  const d = s.decryption;
   const any = s.keyLogFiles + k.keyLogLines + k.ignoredLines + k.malformedLines + k.dsbs + k.otherDsbs > 0;
   if (!any) return {};
   return {
@@ -75,6 +76,16 @@ function keyLogRecord(s: AnalysisSummary) {
       ...(k.otherDsbs > 0 ? { otherDsbs: k.otherDsbs } : {}),
       ...(k.entriesDropped > 0 ? { entriesDropped: k.entriesDropped } : {}),
       ...(k.subscribersDropped > 0 ? { subscribersDropped: k.subscribersDropped } : {}),
+      decryption: {
+        flowsDecrypted: d.flowsDecrypted,
+        flowsNoKeys: d.flowsNoKeys,
+        flowsFailed: d.flowsFailed,
+        notDecrypted: d.notDecrypted.toJSON(),
+        records: d.decryptedRecords,
+        recordsWithoutKeys: d.noKeysRecords,
+        recordsDropped: d.droppedRecords,
+        recordFailures: d.recordFailures.toJSON(),
+      },
     },
   };
 }

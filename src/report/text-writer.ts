@@ -125,6 +125,12 @@ export class TextWriter implements AnalysisOutput {
     if (k) {
       const malformed = k.malformedLines > 0 ? `, ${k.malformedLines} malformed line(s) skipped` : '';
       lines.push(`  key log: ${k.lines} secret line(s) from ${k.files} file(s) and ${k.dsbs} DSB(s)${malformed}`);
+      const d = k.decryption;
+      const why = [...Object.entries(d.recordFailures), ...Object.entries(d.notDecrypted)].map(([r, n]) => `${r}: ${n}`);
+      const dropped = d.recordsDropped > 0 ? `, ${d.recordsDropped} record(s) dropped at the hold cap` : '';
+      lines.push(
+        `  TLS decryption: ${d.flowsDecrypted} flow(s) decrypted, ${d.flowsNoKeys} without keys, ${d.flowsFailed} failed${why.length > 0 ? ` (${why.join('; ')})` : ''}${dropped}`,
+      );
     }
     return `${lines.join('\n')}\n`;
   }

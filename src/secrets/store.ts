@@ -74,7 +74,14 @@ export class SecretsStore implements SecretsLookup {
     this.entries = new LruMap(this.limits.maxEntries);
   }
 
-  get(clientRandom: Uint8Array): TlsSecrets | undefined {
+  /** Set by the caller when secrets may arrive later (a key log still being appended to). */
+  expectSecrets = false;
+
+  maySupply(): boolean {
+    return this.expectSecrets || this.entries.size > 0 || this.counters.dsbs > 0;
+  }
+
+    get(clientRandom: Uint8Array): TlsSecrets | undefined {
     return this.entries.peek(randomKey(clientRandom));
   }
 

@@ -28,4 +28,10 @@ export interface SecretsLookup {
    * function that cancels the subscription (call it when the flow ends).
    */
   subscribe(clientRandom: Uint8Array, listener: SecretsListener): () => void;
+  /**
+   * False when the store holds no secrets and none are expected (no key log given, no
+   * DSB seen): analyzers then skip the work of gathering protected records. Absent means
+   * "may supply".
+   */
+  maySupply?(): boolean;
 }
