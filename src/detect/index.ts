@@ -22,6 +22,7 @@ import { createCertificateChainDetector } from './tls/certificate-chain.js';
 import { createDowngradeDetector } from './tls/downgrade.js';
 import { createInterceptionDetector } from './tls/interception.js';
 import { createCertificateNotVisibleDetector } from './tls/not-visible.js';
+import { createServerHelloShapeDetector } from './tls/server-hello-shape.js';
 import type { Detector } from './types.js';
 
 export interface DetectorOptions {
@@ -42,6 +43,7 @@ export const DETECTORS: readonly DetectorRegistration[] = [
   { name: 'TLS interception', create: createInterceptionDetector },
   { name: 'TLS downgrade', create: createDowngradeDetector },
   { name: 'TLS certificate not visible', create: createCertificateNotVisibleDetector },
+  { name: 'TLS ServerHello shape', create: createServerHelloShapeDetector },
   { name: 'DNS answer', create: createDnsAnswerAddressDetector },
   { name: 'DNS conflict', create: createDnsConflictDetector },
   { name: 'DNS error', create: createDnsErrorDetector },

@@ -30,6 +30,7 @@ export const FINDING_IDS = [
   'tls-fresh-leaf',
   'tls-downgrade',
   'tls-certificate-not-visible',
+  'tls-server-hello-shape',
   'dns-conflicting-responses',
   'dns-bogon-answer',
   'dns-unexpected-address',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HostCatalog } from '../../../src/attribution/catalog.js';
 import type { FlowAttribution } from '../../../src/attribution/types.js';
 import { createCertificateNotVisibleDetector } from '../../../src/detect/tls/not-visible.js';
+import { createServerHelloShapeDetector } from '../../../src/detect/tls/server-hello-shape.js';
 import type { Finding } from '../../../src/findings/types.js';
 import { verdictOf } from '../../../src/model/verdict.js';
 import type { ModelSnapshot } from '../../../src/model/types.js';
@@ -50,5 +51,22 @@ describe('verdict wording', () => {
       "No problems seen; 2 Go hosts' certificates not visible (TLS 1.3); 1 note",
     );
     expect(verdictOf(snapshot(['policy-contact-explained'])).sentence).toMatch(/^No problems found; 1 note/);
+  });
+});
+
+describe('tls-server-hello-shape', () => {
+  const shape = (host: string, cipher: number, extensions: number[]): Finding[] => {
+    const r = detectorRun((scope) => createServerHelloShapeDetector({ catalog }, scope));
+    r.event({ ...hello(1, 0x0304), cipher, extensions }, attribution(host, 1));
+    return r.finish();
+  };
+  it('flags an extra extension or a non-TLS-1.3 suite at a Google host', () => {
+    expect(shape('proxy.golang.org', 0x1301, [43, 51, 16]).map((f) => `${f.id} ${f.severity}`)).toEqual(['tls-server-hello-shape info']);
+    expect(shape('sum.golang.org', 0xc02f, [43, 51])).toHaveLength(1);
+  });
+  it('is quiet for the shape Google sends and for hosts not operated by Google', () => {
+    expect(shape('proxy.golang.org', 0x1301, [51, 43])).toEqual([]);
+    expect(shape('proxy.golang.org', 0x1303, [43, 51, 41])).toEqual([]);
+    expect(shape('example.com', 0x1301, [43, 51, 16])).toEqual([]);
   });
 });
