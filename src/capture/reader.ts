@@ -27,7 +27,7 @@ export class CaptureReader {
   private failure: CaptureError | undefined;
   private ended = false;
 
-  constructor(sink: CaptureSink) {
+  constructor(private readonly sink: CaptureSink) {
     this.out = new PacketOutput(sink, this.summary);
   }
 
@@ -130,6 +130,7 @@ export class CaptureReader {
       case 0x4d3cb2a1:
         return new PcapParser(this.out, true, true);
       case 0x0a0d0d0a:
+        this.sink.mayCarrySecrets?.();
         return new PcapngParser(this.out);
     }
     const bytes = Array.from(buf.subarray(off, off + 4), (b) => b.toString(16).padStart(2, '0')).join(' ');

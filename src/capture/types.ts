@@ -63,6 +63,12 @@ export interface CaptureSink {
    * able to use them from here on, not only once the file has been read.
    */
   secrets?(block: DecryptionSecrets): void;
+  /**
+   * The file is pcapng, which can carry Decryption Secrets Blocks anywhere — including
+   * after the packets they decrypt (ptcpdump writes them after each ServerHello): a
+   * consumer that would otherwise skip encrypted records must hold them from the start.
+   */
+  mayCarrySecrets?(): void;
 }
 
 export interface ReaderSummary {

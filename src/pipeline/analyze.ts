@@ -127,6 +127,10 @@ export async function analyzeCapture(source: string, output: AnalysisOutput, opt
       secrets(block) {
         secrets.decryptionSecretsBlock(block.secretsType, block.data);
       },
+      mayCarrySecrets() {
+        // A DSB may come after the ServerHello it belongs to: hold records from the start (bounded).
+        secrets.expectSecrets = true;
+      },
     },
     { stdin: opts.stdin, afterChunk: () => output.drain?.() },
   );
