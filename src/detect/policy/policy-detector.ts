@@ -20,6 +20,7 @@ import { FlowSlot, type FlowContext } from '../../enrich/flow-context.js';
 import { msg } from '../../findings/message.js';
 import { addEvidence, framesText, times, type FindingScope, type Group } from '../../findings/store.js';
 import type { Flow } from '../../flow/types.js';
+import { LruMap } from '../../util/lru-map.js';
 import type { GoRequestEvent, GotapEvent, HttpResponseEvent } from '../../protocols/events.js';
 import type { Detector, Evidence, FindingDraft } from '../types.js';
 import { isModuleServer, normalizeHost, type HostLookup } from './go-hosts.js';
@@ -86,15 +87,6 @@ interface Failure {
   evidence: Evidence;
 }
 
-/** Bounded insertion-ordered map: the oldest key goes when full. */
-function setBounded<K, V>(map: Map<K, V>, key: K, value: V): void {
-  if (!map.has(key) && map.size >= MAX_TRACKED) {
-    const oldest = map.keys().next().value;
-    if (oldest !== undefined) map.delete(oldest);
-  }
-  map.set(key, value);
-}
-
 function addBounded(set: Set<string>, value: string): void {
   if (set.size < MAX_ITEMS) set.add(value);
 }
@@ -113,9 +105,9 @@ function policyDetector(catalog: HostLookup, policy: GoPolicy, findings: Finding
   const fallbacks = findings.aggregator<Fallback>();
   const viaProxy = findings.aggregator<SumdbViaProxy>();
   /** "module@version|kind" → the latest failure from a GOPROXY entry. */
-  const failures = new Map<string, Failure>();
+  const failures = new LruMap<string, Failure>(MAX_TRACKED);
   /** proxy host → its answer to /sumdb/<name>/supported. */
-  const supported = new Map<string, { status: number; packet: number }>();
+  const supported = new LruMap<string, { status: number; packet: number }>(MAX_TRACKED);
 
   function proxyEntryFor(host: string): ProxyEntry | undefined {
     return urlEntries.find((e) => e.host === host);
@@ -207,14 +199,14 @@ function policyDetector(catalog: HostLookup, policy: GoPolicy, findings: Finding
     const a = ctx.attribution;
     const host = normalizeHost(go.host ?? a.host ?? a.address);
     if (go.kind === 'sumdb-supported') {
-      setBounded(supported, host, { status: ev.status, packet: ev.packet });
+      supported.set(host, { status: ev.status, packet: ev.packet });
       return;
     }
     if (!PROXY_KINDS.has(go.kind) || go.module === undefined) return;
     const entry = proxyEntryFor(host);
     if (entry && ev.status >= 400) {
       const what = `${ev.status} for ${go.module}${go.version ? `@${go.version}` : ''} ${go.kind} from ${host}`;
-      setBounded(failures, `${go.module}@${go.version ?? ''}|${go.kind}`, {
+      failures.set(`${go.module}@${go.version ?? ''}|${go.kind}`, {
         entry,
         status: ev.status,
         evidence: { packet: ev.packet, ts: ev.ts, flowId: ev.flowId, what },

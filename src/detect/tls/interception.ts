@@ -15,6 +15,7 @@ import type { FindingScope } from '../../findings/store.js';
 import type { GotapEvent } from '../../protocols/events.js';
 import type { ChainAssessment } from '../../x509/trust-store.js';
 import type { DetectorOptions } from '../index.js';
+import { LruMap } from '../../util/lru-map.js';
 import type { Detector, FindingDraft } from '../types.js';
 import { entryOf, findingHost, handshakeEvidence } from './context.js';
 
@@ -48,7 +49,7 @@ function minutes(seconds: number): string {
 
 export class InterceptionJudge {
   /** Leaf SPKI → host → leaf fingerprint (bounded; oldest key forgotten first). */
-  private readonly keys = new Map<string, Map<string, string>>();
+  private readonly keys = new LruMap<string, Map<string, string>>(MAX_KEYS);
 
   /** Other hosts, not covered by this leaf, whose different leaves carried the same key. */
   private sharedWith(a: ChainAssessment, host: string | undefined): string[] {
@@ -56,10 +57,6 @@ export class InterceptionJudge {
     if (!leaf || !host || a.verdict === 'trusted') return [];
     let hosts = this.keys.get(leaf.spkiSha256);
     if (!hosts) {
-      if (this.keys.size >= MAX_KEYS) {
-        const oldest = this.keys.keys().next().value;
-        if (oldest !== undefined) this.keys.delete(oldest);
-      }
       hosts = new Map();
       this.keys.set(leaf.spkiSha256, hosts);
     }
