@@ -23,17 +23,18 @@ export function createCertificateNotVisibleDetector(opts: DetectorOptions, findi
   const visible = new Set<string>();
   return {
     event(ev, ctx): void {
+      // The chain fact is set by the server's Certificate: only then can a host become visible.
+      if (ev.type === 'tls-certificates') {
+        const host = ctx.chain ? findingHost(ctx.attribution) : undefined;
+        if (host !== undefined && visible.size < MAX_HOSTS) visible.add(host);
+        return;
+      }
+      if (ev.type !== 'tls-server-hello' || ev.helloRetryRequest || ev.version !== TLS13) return;
       const host = findingHost(ctx.attribution);
-      if (host === undefined) return;
-      if (ctx.chain && visible.size < MAX_HOSTS) visible.add(host);
-      if (ev.type !== 'tls-server-hello' || ev.helloRetryRequest || ev.version !== TLS13 || hidden.has(host) || hidden.size >= MAX_HOSTS) return;
+      if (host === undefined || hidden.has(host) || hidden.size >= MAX_HOSTS) return;
       const entry = entryOf(ctx.attribution, opts.catalog);
       if (!entry || entry.role === 'other') return;
       hidden.set(host, { packet: ev.packet, ts: ev.ts, flowId: ev.flowId, what: 'ServerHello chose TLS 1.3: the Certificate that follows is encrypted' });
-    },
-    flowEnded(_flow, ctx): void {
-      const host = findingHost(ctx.attribution);
-      if (host !== undefined && ctx.chain && visible.size < MAX_HOSTS) visible.add(host);
     },
     finish(): void {
       for (const [host, evidence] of hidden) {
